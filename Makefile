@@ -1,0 +1,41 @@
+# One-command set-up: every target creates what it needs on first use.
+#   make build   builds every format of every workbook in source/ into build/
+#   make test    installs the real validators and runs the whole test suite
+PYTHON   ?= python3
+VENV     := .venv
+PY       := $(VENV)/bin/python
+BRAND    ?= default
+JOBS     ?= 2
+SOURCE_DATE_EPOCH ?= 1767225600
+export SOURCE_DATE_EPOCH
+
+.PHONY: build test validate bench clean setup setup-python setup-validators
+
+build: setup-python
+	$(PY) -m pipeline build --brand brands/$(BRAND) --jobs $(JOBS)
+
+validate: setup-python
+	$(PY) -m pipeline validate source/*/workbook.xml
+
+test: setup-python setup-validators
+	$(PY) -m pytest
+
+bench: setup-python
+	$(PY) -m pipeline.bench
+
+clean:
+	rm -rf build .pytest_cache
+
+setup: setup-python setup-validators
+
+setup-python: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $@
+
+# The system and npm validators (Java, Chromium, LibreOffice, vnu, axe-core,
+# Ace, scorm-again, the SCORM XSDs) are installed by tools/setup.mk.
+include tools/setup.mk

@@ -1,0 +1,113 @@
+"""The command line: validate, convert and build workbooks.
+
+Exit status: 0 success, 2 a problem with the user's input (reported as
+`file:line: error: message [code]`), 1 a bug in the toolkit (with traceback).
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import traceback
+from pathlib import Path
+
+from . import dump, jsonform
+from .problems import UserError, has_errors
+from .validate import validate_file
+
+EXIT_OK, EXIT_BUG, EXIT_USER_ERROR = 0, 1, 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    from .build import FORMATS
+
+    parser = argparse.ArgumentParser(prog="python -m pipeline", description="Publish training workbooks from one source.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    check = commands.add_parser("validate", help="report every problem in workbook sources")
+    check.add_argument("sources", nargs="+", metavar="SOURCE", type=Path)
+    check.add_argument("--strict", action="store_true", help="treat warnings as errors (exit 2)")
+
+    convert = commands.add_parser("convert", help="convert a source between its XML and JSON forms, losslessly")
+    convert.add_argument("source", metavar="SOURCE", type=Path)
+    convert.add_argument("--to", required=True, choices=("json", "xml"))
+    convert.add_argument("-o", "--output", type=Path, help="write here instead of standard output")
+
+    build = commands.add_parser("build", help="build the output formats of workbooks")
+    build.add_argument("sources", nargs="*", metavar="SOURCE", type=Path, help="default: every workbook under source/")
+    build.add_argument("--brand", type=Path, default=None, help="brand folder (default: brands/default)")
+    build.add_argument("--format", dest="formats", action="append", choices=FORMATS, help="build only this format (repeatable)")
+    build.add_argument("--force", action="store_true", help="rebuild even when outputs are up to date")
+    build.add_argument("--jobs", type=_positive_int, default=1, help="build N outputs at once")
+    build.add_argument("--out", type=Path, default=Path("build"), help="output folder (default: build)")
+    build.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    return parser
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return value
+
+
+def command_validate(args) -> int:
+    status = EXIT_OK
+    for source in args.sources:
+        _, problems = validate_file(source)
+        for problem in problems:
+            print(problem, file=sys.stderr)
+        errors = sum(problem.severity == "error" for problem in problems)
+        warnings = len(problems) - errors
+        print(f"{source}: {errors} error(s), {warnings} warning(s)", file=sys.stderr)
+        if errors or (args.strict and warnings):
+            status = EXIT_USER_ERROR
+    return status
+
+
+def command_convert(args) -> int:
+    result, problems = validate_file(args.source)
+    if has_errors(problems):
+        raise UserError([problem for problem in problems if problem.severity == "error"])
+    workbook = result.workbook
+    if args.to == "json":
+        output = jsonform.dumps(workbook).encode("utf-8")
+    else:
+        output = dump.to_xml(workbook)
+    if args.output:
+        from .build import write_atomically
+
+        write_atomically(args.output, output)
+    else:
+        sys.stdout.buffer.write(output)
+    return EXIT_OK
+
+
+def command_build(args) -> int:
+    from .build import build_command
+
+    return build_command(args)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    handler = {"validate": command_validate, "convert": command_convert, "build": command_build}[args.command]
+    try:
+        return handler(args)
+    except UserError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        return EXIT_USER_ERROR
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except Exception:
+        traceback.print_exc()
+        print("internal error: this is a bug in the workbook toolkit, not in your files; please report it with the traceback above", file=sys.stderr)
+        return EXIT_BUG
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,219 @@
+"""A brand folder: brand.json checked against schema/brand.schema.json, WCAG contrast and safe paths.
+
+Renderers only see the frozen `Brand`; nothing they do can reach outside the
+brand folder, because every path in it is resolved and checked here.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from types import MappingProxyType
+from typing import Mapping
+
+import jsonschema
+
+from . import jsonform
+from .model import BLOCK_KINDS, SourceLocation
+from .problems import Problem, error
+
+SCHEMA_PATH = Path(__file__).resolve().parent.parent / "schema" / "brand.schema.json"
+BRAND_FILE = "brand.json"
+
+# Tints used when a brand gives no colour for a block kind.
+DEFAULT_BLOCK_COLOURS = {
+    "guidance": "#fff6cc",
+    "challenge": "#eef7dc",
+    "case-study": "#fbe6ef",
+    "tip": "#e3f0fb",
+    "useful-links": "#fdeadb",
+}
+TEXT_CONTRAST = 4.5
+
+
+@dataclass(frozen=True)
+class Colours:
+    primary: str
+    on_primary: str
+    accent: str
+    text: str
+    background: str
+    blocks: Mapping[str, str]
+
+
+@dataclass(frozen=True)
+class Logo:
+    path: Path
+    alt: str
+    media_type: str
+
+
+@dataclass(frozen=True)
+class BrandLink:
+    title: str
+    href: str
+    description: str | None = None
+
+
+@dataclass(frozen=True)
+class Brand:
+    name: str
+    folder: Path
+    council_name: str
+    colours: Colours
+    council_website: str | None = None
+    logo: Logo | None = None
+    body_font: str = "Arial, Helvetica, sans-serif"
+    heading_font: str = "Arial, Helvetica, sans-serif"
+    contact: Mapping[str, str] = field(default_factory=dict)
+    footer: str | None = None
+    links: tuple[BrandLink, ...] = ()
+    language: str = "en-GB"
+    templates_dir: Path | None = None
+    reference_docx: Path | None = None
+
+
+def relative_luminance(colour: str) -> float:
+    """WCAG 2.x relative luminance of a #rrggbb colour."""
+    channels = [int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast_ratio(foreground: str, background: str) -> float:
+    lighter, darker = sorted((relative_luminance(foreground), relative_luminance(background)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+@lru_cache(maxsize=1)
+def _validator():
+    schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    return jsonschema.Draft202012Validator(schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
+
+
+def load_brand(folder: Path | str) -> tuple[Brand | None, list[Problem]]:
+    """Load and check a brand folder; return (None, problems) when it cannot be used."""
+    folder = Path(folder)
+    brand_file = folder / BRAND_FILE
+    where = SourceLocation(str(brand_file))
+    if not folder.is_dir():
+        return None, [error(SourceLocation(str(folder)), "brand folder does not exist; pass --brand brands/<name> (a folder holding brand.json)", "brand.not-found")]
+    if not brand_file.is_file():
+        return None, [error(where, "brand.json is missing; every brand folder needs one (see brands/default/brand.json)", "brand.no-file")]
+    text = brand_file.read_bytes().decode("utf-8", errors="replace")
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        return None, [error(SourceLocation(str(brand_file), exc.lineno, exc.colno), f"not well-formed JSON: {exc.msg}", "brand.syntax")]
+    positions = jsonform.source_map(text)
+    problems = []
+    for violation in sorted(_validator().iter_errors(data), key=lambda v: list(v.absolute_path)):
+        pointer = "".join(f"/{part}" for part in violation.absolute_path)
+        line, column = positions.get(pointer, (None, None))
+        message = violation.message
+        if violation.validator == "additionalProperties":
+            message += f"; valid keys here are: {', '.join(sorted(violation.schema.get('properties', {})))}"
+        elif violation.validator == "pattern" and violation.schema.get("description", "").startswith("Plain text"):
+            message = f"{violation.instance!r} contains < or >: brand text is plain text, markup is not allowed"
+        problems.append(error(SourceLocation(str(brand_file), line, column, pointer), f"at {pointer or '/'}: {message}", "brand.schema"))
+    if problems:
+        return None, problems
+
+    def loc(pointer: str) -> SourceLocation:
+        line, column = positions.get(pointer, (None, None))
+        return SourceLocation(str(brand_file), line, column, pointer)
+
+    colours_data = data["colours"]
+    colours = Colours(
+        primary=colours_data["primary"].lower(),
+        on_primary=colours_data["onPrimary"].lower(),
+        accent=colours_data.get("accent", colours_data["primary"]).lower(),
+        text=colours_data["text"].lower(),
+        background=colours_data["background"].lower(),
+        blocks=MappingProxyType({kind: colours_data.get("blocks", {}).get(kind, DEFAULT_BLOCK_COLOURS[kind]).lower() for kind in BLOCK_KINDS}),
+    )
+    problems += _contrast_problems(colours, loc)
+
+    logo = None
+    if "logo" in data:
+        logo_path, problem = brand_path(folder, data["logo"]["file"], loc("/logo/file"))
+        if problem:
+            problems.append(problem)
+        else:
+            media_type, problem = _check_logo(logo_path, loc("/logo/file"))
+            if problem:
+                problems.append(problem)
+            else:
+                logo = Logo(logo_path, data["logo"]["alt"], media_type)
+
+    templates = folder / "templates"
+    reference = folder / "reference.docx"
+    if problems:
+        return None, problems
+    fonts = data.get("fonts", {})
+    brand = Brand(
+        name=folder.resolve().name,
+        folder=folder.resolve(),
+        council_name=data["council"]["name"],
+        council_website=data["council"].get("website"),
+        colours=colours,
+        logo=logo,
+        body_font=fonts.get("body", Brand.body_font),
+        heading_font=fonts.get("headings", fonts.get("body", Brand.heading_font)),
+        contact=MappingProxyType(dict(data.get("contact", {}))),
+        footer=data.get("footer"),
+        links=tuple(BrandLink(link["title"], link["href"], link.get("description")) for link in data.get("links", ())),
+        language=data.get("language", "en-GB"),
+        templates_dir=templates.resolve() if templates.is_dir() else None,
+        reference_docx=reference.resolve() if reference.is_file() else None,
+    )
+    return brand, []
+
+
+def _contrast_problems(colours: Colours, loc) -> list[Problem]:
+    pairs = [
+        ("text", colours.text, "background", colours.background, "/colours/text"),
+        ("onPrimary", colours.on_primary, "primary", colours.primary, "/colours/onPrimary"),
+        ("accent", colours.accent, "background", colours.background, "/colours/accent"),
+    ]
+    pairs += [("text", colours.text, f"blocks.{kind}", colour, f"/colours/blocks/{kind}") for kind, colour in colours.blocks.items()]
+    problems = []
+    for fg_name, fg, bg_name, bg, pointer in pairs:
+        ratio = contrast_ratio(fg, bg)
+        if ratio < TEXT_CONTRAST:
+            problems.append(error(loc(pointer), f"colour pair {fg_name} {fg} on {bg_name} {bg} has contrast {ratio:.2f}:1, below the WCAG minimum of {TEXT_CONTRAST}:1 for text; darken or lighten one of them", "brand.contrast"))
+    return problems
+
+
+def brand_path(folder: Path, relative: str, where: SourceLocation) -> tuple[Path | None, Problem | None]:
+    """Resolve a path named in brand.json, refusing anything that leaves the brand folder."""
+    root = folder.resolve()
+    candidate = (root / relative).resolve()
+    if Path(relative).is_absolute() or not candidate.is_relative_to(root):
+        return None, error(where, f"path '{relative}' leaves the brand folder; put the file inside {root} and name it relative to it", "brand.path-outside")
+    if not candidate.is_file():
+        return None, error(where, f"file '{relative}' does not exist in the brand folder", "brand.file-missing")
+    return candidate, None
+
+
+MAX_LOGO_BYTES = 512 * 1024
+
+
+def _check_logo(path: Path, where: SourceLocation) -> tuple[str | None, Problem | None]:
+    data = path.read_bytes()
+    if len(data) > MAX_LOGO_BYTES:
+        return None, error(where, f"logo is {len(data):,} bytes; the limit is {MAX_LOGO_BYTES:,}: export a smaller image", "brand.logo-too-large")
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png", None
+    if data.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg", None
+    head = data[:1024].lstrip().lower()
+    if head.startswith(b"<?xml") or head.startswith(b"<svg") or b"<svg" in head:
+        from .svg import unsafe_svg_reason
+
+        reason = unsafe_svg_reason(data)
+        if reason:
+            return None, error(where, f"SVG logo is not safe: {reason}; remove it and try again", "brand.logo-unsafe")
+        return "image/svg+xml", None
+    return None, error(where, "logo is not a PNG, JPEG or SVG image (checked by its content, not its name)", "brand.logo-format")

@@ -1,0 +1,139 @@
+"""The JSON form of a workbook: a lossless mirror of the model, checked by JSON Schema.
+
+Every node is an object with a "type"; inline text is a plain string. Fields
+that hold their default value are left out, and filled in again on reading,
+so model -> JSON -> model gives back an equal model.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import MISSING, fields
+from functools import lru_cache
+from pathlib import Path
+
+import json_source_map
+import jsonschema
+
+from . import model
+from .model import FORMAT_VERSION, SourceLocation
+from .problems import Problem, error
+
+SCHEMA_PATH = Path(__file__).resolve().parent.parent / "schema" / "workbook.schema.json"
+
+TYPE_NAMES: dict[type, str] = {
+    model.Emphasis: "em", model.Strong: "strong", model.Link: "link", model.Ref: "ref",
+    model.Paragraph: "paragraph", model.ListBlock: "list", model.ListItem: "item", model.Quote: "quote",
+    model.Definitions: "definitions", model.Definition: "entry", model.Image: "image",
+    model.DiagramPart: "diagram-part", model.Diagram: "diagram", model.Figure: "figure", model.Video: "video",
+    model.Subsection: "subsection", model.Box: "box", model.Question: "question", model.Statement: "statement",
+    model.Quiz: "quiz", model.Answer: "answer", model.QuizAnswers: "quiz-answers", model.Challenge: "challenge",
+    model.Section: "section", model.Meta: "meta", model.Workbook: "workbook",
+}
+TYPES_BY_NAME = {name: cls for cls, name in TYPE_NAMES.items()}
+
+
+def to_json(workbook: model.Workbook) -> dict:
+    """Return the JSON form of a workbook, with its format version."""
+    return {"formatVersion": FORMAT_VERSION, "workbook": _node_to_json(workbook)}
+
+
+def dumps(workbook: model.Workbook) -> str:
+    return json.dumps(to_json(workbook), ensure_ascii=False, indent=2) + "\n"
+
+
+def _node_to_json(node):
+    if isinstance(node, model.Text):
+        return node.text
+    out = {"type": TYPE_NAMES[type(node)]}
+    for f in fields(node):
+        if f.name == "loc":
+            continue
+        value = getattr(node, f.name)
+        if f.default is not MISSING and value == f.default:
+            continue
+        out[f.name] = _value_to_json(value)
+    return out
+
+
+def _value_to_json(value):
+    if isinstance(value, tuple):
+        return [_value_to_json(item) for item in value]
+    if isinstance(value, model.NODE_TYPES):
+        return _node_to_json(value)
+    return value
+
+
+def from_json(data: dict, name: str = "<json>", positions: dict | None = None) -> model.Workbook:
+    """Build the model from a schema-valid JSON form."""
+    positions = positions or {}
+    return _node_from_json(data["workbook"], "/workbook", name, positions)
+
+
+def _node_from_json(data, pointer: str, name: str, positions: dict):
+    loc = SourceLocation(name, *positions.get(pointer, (None, None)), pointer=pointer)
+    if isinstance(data, str):
+        return model.Text(data, loc=loc)
+    cls = TYPES_BY_NAME[data["type"]]
+    kwargs = {}
+    for key, value in data.items():
+        if key == "type":
+            continue
+        kwargs[key] = _value_from_json(value, f"{pointer}/{key}", name, positions)
+    return cls(**kwargs, loc=loc)
+
+
+def _value_from_json(value, pointer: str, name: str, positions: dict):
+    if isinstance(value, list):
+        return tuple(_node_from_json(item, f"{pointer}/{index}", name, positions) for index, item in enumerate(value))
+    if isinstance(value, dict):
+        return _node_from_json(value, pointer, name, positions)
+    return value
+
+
+def source_map(text: str) -> dict[str, tuple[int, int]]:
+    """Map each JSON pointer in `text` to the 1-based (line, column) where its value starts."""
+    try:
+        entries = json_source_map.calculate(text)
+    except Exception:  # the source map is a convenience; never fail a load over it
+        return {}
+    return {pointer: (entry.value_start.line + 1, entry.value_start.column + 1) for pointer, entry in entries.items()}
+
+
+@lru_cache(maxsize=1)
+def _validator() -> jsonschema.protocols.Validator:
+    schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    cls = jsonschema.validators.validator_for(schema)
+    cls.check_schema(schema)
+    return cls(schema)
+
+
+def schema_problems(data, name: str, positions: dict) -> list[Problem]:
+    """Check the JSON form against schema/workbook.schema.json; one problem per violation."""
+    problems = []
+    for violation in _deepest_errors(_validator().iter_errors(data)):
+        pointer = "".join(f"/{part}" for part in violation.absolute_path)
+        line, column = positions.get(pointer, (None, None))
+        where = pointer or "/"
+        problems.append(error(SourceLocation(name, line, column, pointer=pointer), f"at {where}: {_describe(violation)}", "schema.invalid"))
+    return sorted(problems, key=lambda problem: problem.sort_key)
+
+
+def _deepest_errors(violations):
+    # A node that matches none of the alternatives of a oneOf reports the whole
+    # list; the alternative that got furthest is the one that tells the user
+    # what to fix.
+    for violation in violations:
+        if violation.context:
+            best = jsonschema.exceptions.best_match(violation.context)
+            yield best
+        else:
+            yield violation
+
+
+def _describe(violation) -> str:
+    if violation.validator == "additionalProperties":
+        allowed = sorted(violation.schema.get("properties", {}))
+        return f"{violation.message}; allowed keys are: {', '.join(allowed)}"
+    if violation.validator == "enum":
+        return f"{violation.instance!r} is not one of: {', '.join(map(str, violation.validator_value))}"
+    return violation.message

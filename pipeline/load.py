@@ -1,0 +1,453 @@
+"""Read a workbook source (XML or JSON) safely into the document model.
+
+Reading never trusts the file: size and encoding are checked first, XML is
+parsed with entities, DTDs and network access switched off, and every problem
+becomes a `Problem` with a location instead of an exception.
+"""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from lxml import etree
+
+from . import jsonform, model
+from .model import SourceLocation
+from .problems import Problem, error
+
+MAX_SOURCE_BYTES = 10 * 1024 * 1024
+SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schema"
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    """The model (None when the source could not be trusted) and every problem found reading it."""
+
+    workbook: model.Workbook | None
+    problems: list[Problem]
+    source_dir: Path
+
+
+def source_format(path: Path) -> str:
+    return "json" if path.suffix.lower() == ".json" else "xml"
+
+
+def load_source(path: Path | str, display_name: str | None = None) -> LoadResult:
+    """Read, decode, parse and schema-check one source file; build the model if it is sound."""
+    path = Path(path)
+    name = display_name or str(path)
+    source_dir = path.resolve().parent
+    whole_file = SourceLocation(name)
+    try:
+        if path.is_dir():
+            return LoadResult(None, [error(whole_file, "is a folder, not a workbook source; name the workbook.xml or .json file inside it", "source.not-a-file")], source_dir)
+        size = path.stat().st_size
+        if size > MAX_SOURCE_BYTES:
+            return LoadResult(None, [error(whole_file, f"file is {size:,} bytes, more than the {MAX_SOURCE_BYTES:,}-byte limit for a workbook source; split the workbook or check that this is the right file", "source.too-large")], source_dir)
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return LoadResult(None, [error(whole_file, "no such file; check the path (workbooks live under source/<id>/workbook.xml)", "source.not-found")], source_dir)
+    except OSError as exc:
+        return LoadResult(None, [error(whole_file, f"cannot read the file: {exc.strerror}", "source.unreadable")], source_dir)
+
+    problem = _check_text(data, name)
+    if problem:
+        return LoadResult(None, [problem], source_dir)
+    if source_format(path) == "json":
+        workbook, problems = _load_json(data.decode("utf-8-sig"), name)
+    else:
+        workbook, problems = _load_xml(data, name)
+    return LoadResult(workbook, problems, source_dir)
+
+
+def _check_text(data: bytes, name: str) -> Problem | None:
+    if not data.strip():
+        return error(SourceLocation(name, 1, 1), "file is empty; a workbook source starts with <workbook ...> (XML) or { (JSON)", "source.empty")
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        return error(
+            SourceLocation(name, line, column),
+            f"file is not UTF-8 (byte 0x{data[exc.start]:02x} cannot be decoded); save it as UTF-8",
+            "source.encoding",
+        )
+    return None
+
+
+# --- XML ---------------------------------------------------------------------
+
+_WHITESPACE = re.compile(r"\s+")
+
+
+def _secure_parser() -> etree.XMLParser:
+    # Entities are never expanded and no DTD or network resource is loaded, so an
+    # XXE or entity-expansion document cannot read files or blow up memory; any
+    # DOCTYPE is then rejected outright below.
+    return etree.XMLParser(
+        resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, dtd_validation=False
+    )
+
+
+_xml_schema: etree.XMLSchema | None = None
+
+
+def xml_schema() -> etree.XMLSchema:
+    global _xml_schema
+    if _xml_schema is None:
+        _xml_schema = etree.XMLSchema(etree.parse(str(SCHEMA_DIR / "workbook.xsd"), _secure_parser()))
+    return _xml_schema
+
+
+def _load_xml(data: bytes, name: str) -> tuple[model.Workbook | None, list[Problem]]:
+    try:
+        tree = etree.fromstring(data, _secure_parser()).getroottree()
+    except etree.XMLSyntaxError as exc:
+        line, column = exc.position if exc.position else (exc.lineno, None)
+        message = re.sub(r", line \d+, column \d+$", "", exc.msg)
+        return None, [error(SourceLocation(name, line, column), f"not well-formed XML: {message}", "xml.syntax")]
+
+    doctype_problems = _doctype_problems(tree, data, name)
+    if doctype_problems:
+        return None, doctype_problems
+
+    root = tree.getroot()
+    if root.tag != "workbook":
+        return None, [error(SourceLocation(name, root.sourceline), f"the root element is <{root.tag}>, but a workbook source must start with <workbook>", "xml.root")]
+
+    schema = xml_schema()
+    if not schema.validate(tree):
+        return None, [_schema_problem(entry, name) for entry in schema.error_log]
+    return XmlReader(name).workbook(root), []
+
+
+def _doctype_problems(tree: etree._ElementTree, data: bytes, name: str) -> list[Problem]:
+    info = tree.docinfo
+    if not info.doctype:
+        return []
+    start = data.find(b"<!DOCTYPE")
+    line = data.count(b"\n", 0, start) + 1 if start >= 0 else 1
+    where = SourceLocation(name, line)
+    problems: list[Problem] = []
+    dtd = info.internalDTD
+    for entity in dtd.iterentities() if dtd is not None else ():
+        if entity.system_url:
+            problems.append(error(where, f"external entity '{entity.name}' refers to '{entity.system_url}'; external entities are not allowed (they can read files or the network): write the text itself", "xml.external-entity"))
+        else:
+            problems.append(error(where, f"entity declaration '{entity.name}' is not allowed (entities can expand into huge documents): write the text itself", "xml.entity"))
+    if info.system_url or info.public_id:
+        problems.append(error(where, f"the DOCTYPE loads '{info.system_url or info.public_id}'; a workbook must not load DTDs: remove the <!DOCTYPE> line (the schema is given by xsi:noNamespaceSchemaLocation)", "xml.external-dtd"))
+    if not problems:
+        problems.append(error(where, "DOCTYPE declarations are not allowed in a workbook source: remove the <!DOCTYPE> line", "xml.doctype"))
+    return problems
+
+
+_SCHEMA_CODES = {
+    "SCHEMAV_ELEMENT_CONTENT": "schema.element",
+    "SCHEMAV_CVC_COMPLEX_TYPE_2_4": "schema.element",
+    "SCHEMAV_CVC_COMPLEX_TYPE_3_2_1": "schema.attribute",
+    "SCHEMAV_CVC_COMPLEX_TYPE_3_2_2": "schema.attribute",
+    "SCHEMAV_CVC_COMPLEX_TYPE_4": "schema.missing-attribute",
+}
+
+
+def _schema_problem(entry: etree._LogEntry, name: str) -> Problem:
+    code = _SCHEMA_CODES.get(entry.type_name, "schema.invalid")
+    message = entry.message
+    # lxml writes "This element is not expected. Expected is ( x )." Put the
+    # element first and keep the list of valid choices, which is the useful part.
+    message = message.replace("This element is not expected.", "this element is not allowed here.")
+    message = message.replace("Missing child element(s).", "a required child element is missing.")
+    match = re.match(r"Element '([^']+)'(?:, attribute '([^']+)')?: (.*)", message, re.S)
+    if match:
+        element, attribute, rest = match.groups()
+        subject = f"<{element}> attribute '{attribute}'" if attribute else f"<{element}>"
+        message = f"{subject}: {rest[0].lower() + rest[1:] if rest else rest}"
+    column = entry.column if entry.column else None
+    return error(SourceLocation(name, entry.line, column), message.rstrip(), code)
+
+
+class XmlReader:
+    """Turn a schema-valid <workbook> element tree into model nodes, keeping line numbers."""
+
+    def __init__(self, name: str):
+        self.name = name
+
+    def loc(self, element: etree._Element) -> SourceLocation:
+        return SourceLocation(self.name, element.sourceline)
+
+    # inline content ---------------------------------------------------------
+
+    def inlines(self, element: etree._Element, stop_at: tuple[str, ...] = ()) -> model.Inlines:
+        raw = self._raw_inlines(element, stop_at)
+        return normalise_inlines(raw)
+
+    def _raw_inlines(self, element: etree._Element, stop_at: tuple[str, ...] = ()) -> list[model.Inline]:
+        nodes: list[model.Inline] = []
+        if element.text:
+            nodes.append(model.Text(element.text, loc=self.loc(element)))
+        for child in element:
+            if not isinstance(child.tag, str) or child.tag in stop_at:
+                pass  # comments and nested lists are not inline content
+            else:
+                nodes.append(self.inline(child))
+            if child.tail:
+                nodes.append(model.Text(child.tail, loc=self.loc(element)))
+        return nodes
+
+    def inline(self, element: etree._Element) -> model.Inline:
+        content = tuple(self._raw_inlines(element))
+        loc = self.loc(element)
+        if element.tag == "em":
+            return model.Emphasis(content, loc=loc)
+        if element.tag == "strong":
+            return model.Strong(content, loc=loc)
+        if element.tag == "link":
+            return model.Link(element.get("href"), content, loc=loc)
+        if element.tag == "ref":
+            return model.Ref(element.get("target"), content, loc=loc)
+        raise ValueError(f"unexpected inline element <{element.tag}>")  # the schema rules this out
+
+    def optional_inlines(self, parent: etree._Element, tag: str) -> model.Inlines | None:
+        found = parent.find(tag)
+        return None if found is None else self.inlines(found)
+
+    # blocks ---------------------------------------------------------------------
+
+    def blocks(self, elements) -> tuple:
+        return tuple(self.block(child) for child in elements if isinstance(child.tag, str))
+
+    def block(self, element: etree._Element):
+        reader: Callable = self._block_readers[element.tag]
+        return reader(self, element)
+
+    def paragraph(self, element):
+        return model.Paragraph(self.inlines(element), id=element.get("id"), loc=self.loc(element))
+
+    def list_block(self, element):
+        items = tuple(self.list_item(item) for item in element.findall("item"))
+        return model.ListBlock(items, ordered=element.get("type", "bullet") == "number", id=element.get("id"), loc=self.loc(element))
+
+    def _item_parts(self, element):
+        content = self.inlines(element, stop_at=("list",))
+        sublists = tuple(self.list_block(child) for child in element.findall("list"))
+        return content, sublists
+
+    def list_item(self, element):
+        content, sublists = self._item_parts(element)
+        return model.ListItem(content, sublists, id=element.get("id"), loc=self.loc(element))
+
+    def quote(self, element):
+        paragraphs = tuple(self.paragraph(p) for p in element.findall("p"))
+        return model.Quote(paragraphs, self.optional_inlines(element, "attribution"), id=element.get("id"), loc=self.loc(element))
+
+    def definitions(self, element):
+        entries = tuple(
+            model.Definition(
+                self.inlines(entry.find("term")), self.inlines(entry.find("definition")),
+                icon=entry.get("icon"), id=entry.get("id"), loc=self.loc(entry),
+            )
+            for entry in element.findall("entry")
+        )
+        return model.Definitions(entries, id=element.get("id"), loc=self.loc(element))
+
+    def figure(self, element):
+        alt = element.find("alt")
+        image = element.find("image")
+        diagram = element.find("diagram")
+        return model.Figure(
+            element.get("id"),
+            caption=self.optional_inlines(element, "caption"),
+            alt=None if alt is None else normalise_space(alt.text or "").strip(),
+            image=None if image is None else model.Image(image.get("src"), loc=self.loc(image)),
+            diagram=None if diagram is None else model.Diagram(
+                diagram.get("layout"),
+                tuple(
+                    model.DiagramPart(part.tag, normalise_space(part.text or "").strip(), loc=self.loc(part))
+                    for part in diagram if isinstance(part.tag, str)
+                ),
+                loc=self.loc(diagram),
+            ),
+            loc=self.loc(element),
+        )
+
+    def video(self, element):
+        return model.Video(element.get("id"), self.inlines(element), href=element.get("href"), loc=self.loc(element))
+
+    def subsection(self, element):
+        return model.Subsection(
+            self.inlines(element.find("title")), self.blocks(_children_except_title(element)),
+            id=element.get("id"), loc=self.loc(element),
+        )
+
+    def box(self, element):
+        return model.Box(
+            element.tag, self.blocks(_children_except_title(element)),
+            title=self.optional_inlines(element, "title"), id=element.get("id"), loc=self.loc(element),
+        )
+
+    def question(self, element):
+        content, sublists = self._item_parts(element)
+        return model.Question(content, sublists, id=element.get("id"), loc=self.loc(element))
+
+    def quiz(self, element):
+        statements = tuple(
+            model.Statement(statement.get("id"), self.inlines(statement), loc=self.loc(statement))
+            for statement in element.findall("statement")
+        )
+        return model.Quiz(element.get("id"), statements, prompt=self.optional_inlines(element, "prompt"), loc=self.loc(element))
+
+    def quiz_answers(self, element):
+        answers = tuple(
+            model.Answer(
+                answer.get("statement"), answer.get("value") == "true", self.inlines(answer),
+                qualifier=answer.get("qualifier"), loc=self.loc(answer),
+            )
+            for answer in element.findall("answer")
+        )
+        return model.QuizAnswers(element.get("quiz"), answers, id=element.get("id"), loc=self.loc(element))
+
+    def challenge(self, element):
+        intro = element.find("intro")
+        items = tuple(
+            self.question(child) if child.tag == "question" else self.quiz(child)
+            for child in element if child.tag in ("question", "quiz")
+        )
+        return model.Challenge(
+            element.get("id"), items, title=self.optional_inlines(element, "title"),
+            intro=() if intro is None else self.blocks(intro), loc=self.loc(element),
+        )
+
+    def section(self, element):
+        content = tuple(
+            self.section(child) if child.tag == "section" else self.block(child)
+            for child in _children_except_title(element)
+        )
+        return model.Section(element.get("id"), self.inlines(element.find("title")), content, loc=self.loc(element))
+
+    def workbook(self, root):
+        meta_element = root.find("meta")
+        date = meta_element.find("date")
+        publisher = meta_element.find("publisher")
+        meta = model.Meta(
+            self.inlines(meta_element.find("title")),
+            subtitle=self.optional_inlines(meta_element, "subtitle"),
+            summary=self.optional_inlines(meta_element, "summary"),
+            publisher=None if publisher is None else normalise_space(publisher.text or "").strip(),
+            date=None if date is None else date.text.strip(),
+            loc=self.loc(meta_element),
+        )
+        sections = tuple(self.section(child) for child in root.findall("section"))
+        return model.Workbook(root.get("id"), root.get("version"), meta, sections, lang=root.get("lang", "en-GB"), loc=self.loc(root))
+
+    _block_readers = {
+        "p": paragraph, "list": list_block, "quote": quote, "definitions": definitions, "figure": figure,
+        "video": video, "subsection": subsection, "guidance": box, "case-study": box, "tip": box,
+        "useful-links": box, "challenge": challenge, "quiz": quiz, "quiz-answers": quiz_answers,
+    }
+
+
+def _children_except_title(element):
+    """Element children other than <title>, skipping comments and processing instructions."""
+    return (child for child in element if isinstance(child.tag, str) and child.tag != "title")
+
+
+def normalise_space(text: str) -> str:
+    return _WHITESPACE.sub(" ", text)
+
+
+def normalise_inlines(nodes: list[model.Inline] | tuple[model.Inline, ...]) -> model.Inlines:
+    """Collapse white space, merge adjacent text and trim the ends, the way a browser would."""
+    collapsed = _collapse(nodes)
+    collapsed = _trim(collapsed, start=True)
+    collapsed = _trim(collapsed, start=False)
+    return tuple(collapsed)
+
+
+def _collapse(nodes) -> list[model.Inline]:
+    out: list[model.Inline] = []
+    for node in nodes:
+        if isinstance(node, model.Text):
+            text = normalise_space(node.text)
+            if out and isinstance(out[-1], model.Text):
+                previous = out.pop()
+                text = normalise_space(previous.text + text)
+                node = model.Text(text, loc=previous.loc)
+            else:
+                node = model.Text(text, loc=node.loc)
+            # A space right after a space (across an element boundary) is one space.
+            if out and text.startswith(" ") and _ends_with_space(out[-1]):
+                node = model.Text(text[1:], loc=node.loc)
+            if node.text:
+                out.append(node)
+        else:
+            content = _collapse(node.content)
+            if out and content and _starts_with_space(content[0]) and _ends_with_space(out[-1]):
+                content[0] = model.Text(content[0].text[1:], loc=content[0].loc)
+                content = [c for c in content if not (isinstance(c, model.Text) and not c.text)]
+            out.append(_replace_content(node, tuple(content)))
+    return out
+
+
+def _starts_with_space(node) -> bool:
+    return isinstance(node, model.Text) and node.text.startswith(" ")
+
+
+def _ends_with_space(node) -> bool:
+    if isinstance(node, model.Text):
+        return node.text.endswith(" ")
+    return bool(node.content) and _ends_with_space(node.content[-1])
+
+
+def _replace_content(node, content):
+    from dataclasses import replace
+
+    return replace(node, content=content)
+
+
+def _trim(nodes: list[model.Inline], start: bool) -> list[model.Inline]:
+    if not nodes:
+        return nodes
+    index = 0 if start else -1
+    node = nodes[index]
+    if isinstance(node, model.Text):
+        text = node.text.lstrip() if start else node.text.rstrip()
+        rest = nodes[1:] if start else nodes[:-1]
+        if not text:
+            return _trim(rest, start)
+        trimmed = model.Text(text, loc=node.loc)
+        return [trimmed, *rest] if start else [*rest, trimmed]
+    inner = _trim(list(node.content), start)
+    updated = _replace_content(node, tuple(inner))
+    return [updated, *nodes[1:]] if start else [*nodes[:-1], updated]
+
+
+# --- JSON --------------------------------------------------------------------
+
+
+def _load_json(text: str, name: str) -> tuple[model.Workbook | None, list[Problem]]:
+    duplicate: list[Problem] = []
+
+    def reject_duplicates(pairs):
+        seen = {}
+        for key, value in pairs:
+            if key in seen:
+                duplicate.append(key)
+            seen[key] = value
+        return seen
+
+    try:
+        data = json.loads(text, object_pairs_hook=reject_duplicates)
+    except json.JSONDecodeError as exc:
+        return None, [error(SourceLocation(name, exc.lineno, exc.colno), f"not well-formed JSON: {exc.msg}", "json.syntax")]
+    positions = jsonform.source_map(text)
+    if duplicate:
+        return None, [error(SourceLocation(name, 1), f"key '{key}' appears twice in one object; JSON keys must be unique", "json.duplicate-key") for key in sorted(set(duplicate))]
+    problems = jsonform.schema_problems(data, name, positions)
+    if problems:
+        return None, problems
+    return jsonform.from_json(data, name, positions), []

@@ -1,0 +1,338 @@
+"""The frozen document model every format is rendered from.
+
+A workbook source (XML or JSON) loads into these dataclasses and nothing else.
+Nodes are immutable, and each keeps the place in the source it came from
+(`loc`), which takes no part in equality so that a model loaded from XML equals
+the same model loaded from JSON.
+
+Few node kinds, variants as attributes: the four typed boxes (guidance, case
+study, hints and tips, useful links) are one `Box` with a `kind`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from typing import Iterator, Literal, Union
+
+FORMAT_VERSION = "1.0"
+
+BoxKind = Literal["guidance", "case-study", "tip", "useful-links"]
+BOX_KINDS: tuple[str, ...] = ("guidance", "case-study", "tip", "useful-links")
+# Every kind of typed block a reader sees with a label and an icon.
+BlockKind = Literal["guidance", "challenge", "case-study", "tip", "useful-links"]
+BLOCK_KINDS: tuple[str, ...] = ("guidance", "challenge", "case-study", "tip", "useful-links")
+DiagramLayout = Literal["cycle", "layers", "sequence"]
+
+
+@dataclass(frozen=True, slots=True)
+class SourceLocation:
+    """Where a node came from: file and line, with column and JSON pointer when known."""
+
+    file: str
+    line: int | None = None
+    column: int | None = None
+    pointer: str | None = None
+
+    def __str__(self) -> str:
+        text = self.file
+        if self.line is not None:
+            text += f":{self.line}"
+            if self.column is not None:
+                text += f":{self.column}"
+        return text
+
+
+def _loc() -> SourceLocation | None:
+    return field(default=None, compare=False, repr=False, kw_only=True)
+
+
+# --- inline content -------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Text:
+    text: str
+    loc: SourceLocation | None = _loc()
+
+
+@dataclass(frozen=True, slots=True)
+class Emphasis:
+    content: tuple[Inline, ...]
+    loc: SourceLocation | None = _loc()
+
+
+@dataclass(frozen=True, slots=True)
+class Strong:
+    content: tuple[Inline, ...]
+    loc: SourceLocation | None = _loc()
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """A link to another site; `href` is None when the address is not known."""
+
+    href: str | None
+    content: tuple[Inline, ...]
+    loc: SourceLocation | None = _loc()
+
+
+@dataclass(frozen=True, slots=True)
+class Ref:
+    """A reference to another part of the workbook; empty content means the target's title."""
+
+    target: str
+    content: tuple[Inline, ...] = ()
+    loc: SourceLocation | None = _loc()
+
+
+Inline = Union[Text, Emphasis, Strong, Link, Ref]
+Inlines = tuple[Inline, ...]
+
+
+# --- blocks ----------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Paragraph:
+    content: Inlines
+    id: str | None = None
+    loc: SourceLocation | None = _loc()
+
+
+@dataclass(frozen=True, slots=True)
+class ListItem:
+    content: Inlines
+    sublists: tuple[ListBlock, ...] = ()
+    id: str | None = None
+    loc: SourceLocation | None = _loc()
+
+
+@dataclass(frozen=True, slots=True)
+class ListBlock:
+    items: tuple[ListItem, ...]
+    ordered: bool = False
+    id: str | None = None
+    loc: SourceLocation | None = _loc()
+
+
+@dataclass(frozen=True, slots=True)
+class Quote:
+    paragraphs: tuple[Paragraph, ...]
+    attribution: Inlines | None = None
+    id: str | None = None
+    loc: SourceLocation | None = _loc()
+
+
+@dataclass(frozen=True, slots=True)
+class Definition:
+    term: Inlines
+    definition: Inlines
+    icon: BlockKind | None = None
+    id: str | None = None
+    loc: SourceLocation | None = _loc()
+
+
+@dataclass(frozen=True, slots=True)
+class Definitions:
+    entries: tuple[Definition, ...]
+    id: str | None = None
+    loc: SourceLocation | None = _loc()
+
+
+@dataclass(frozen=True, slots=True)
+class Image:
+    src: str
+    loc: SourceLocation | None = _loc()
+
+
+@dataclass(frozen=True, slots=True)
+class DiagramPart:
+    """One labelled part of a described diagram: a `node`, or a `divider` between nodes."""
+
+    kind: Literal["node", "divider"]
+    label: str
+    loc: SourceLocation | None = _loc()
+
+
+@dataclass(frozen=True, slots=True)
+class Diagram:
+    layout: DiagramLayout
+    parts: tuple[DiagramPart, ...]
+    loc: SourceLocation | None = _loc()
+
+    @property
+    def nodes(self) -> tuple[DiagramPart, ...]:
+        return tuple(part for part in self.parts if part.kind == "node")
+
+
+@dataclass(frozen=True, slots=True)
+class Figure:
+    id: str
+    caption: Inlines | None = None
+    alt: str | None = None
+    image: Image | None = None
+    diagram: Diagram | None = None
+    loc: SourceLocation | None = _loc()
+
+
+@dataclass(frozen=True, slots=True)
+class Video:
+    id: str
+    content: Inlines
+    href: str | None = None
+    loc: SourceLocation | None = _loc()
+
+
+@dataclass(frozen=True, slots=True)
+class Subsection:
+    title: Inlines
+    blocks: tuple[Block, ...]
+    id: str | None = None
+    loc: SourceLocation | None = _loc()
+
+
+@dataclass(frozen=True, slots=True)
+class Box:
+    """A typed block: guidance, case study, hints and tips or useful links."""
+
+    kind: BoxKind
+    blocks: tuple[Block, ...]
+    title: Inlines | None = None
+    id: str | None = None
+    loc: SourceLocation | None = _loc()
+
+
+@dataclass(frozen=True, slots=True)
+class Question:
+    """A reflection question; the learner gets a space to answer each one."""
+
+    content: Inlines
+    sublists: tuple[ListBlock, ...] = ()
+    id: str | None = None
+    loc: SourceLocation | None = _loc()
+
+
+@dataclass(frozen=True, slots=True)
+class Statement:
+    id: str
+    content: Inlines
+    loc: SourceLocation | None = _loc()
+
+
+@dataclass(frozen=True, slots=True)
+class Quiz:
+    id: str
+    statements: tuple[Statement, ...]
+    prompt: Inlines | None = None
+    loc: SourceLocation | None = _loc()
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """The answer to one quiz statement; its content is the explanation."""
+
+    statement: str
+    value: bool
+    explanation: Inlines
+    qualifier: str | None = None
+    loc: SourceLocation | None = _loc()
+
+
+@dataclass(frozen=True, slots=True)
+class QuizAnswers:
+    quiz: str
+    answers: tuple[Answer, ...]
+    id: str | None = None
+    loc: SourceLocation | None = _loc()
+
+
+@dataclass(frozen=True, slots=True)
+class Challenge:
+    """Reflection questions (or a quiz); numbered by `resolve`, never by hand."""
+
+    id: str
+    items: tuple[Question | Quiz, ...]
+    title: Inlines | None = None
+    intro: tuple[Block, ...] = ()
+    loc: SourceLocation | None = _loc()
+
+    @property
+    def questions(self) -> tuple[Question, ...]:
+        return tuple(item for item in self.items if isinstance(item, Question))
+
+
+Block = Union[
+    Paragraph, ListBlock, Quote, Definitions, Figure, Video, Subsection, Box, Challenge, Quiz, QuizAnswers
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    id: str
+    title: Inlines
+    content: tuple[Block | Section, ...]
+    loc: SourceLocation | None = _loc()
+
+    @property
+    def subsections(self) -> tuple[Section, ...]:
+        return tuple(child for child in self.content if isinstance(child, Section))
+
+
+@dataclass(frozen=True, slots=True)
+class Meta:
+    title: Inlines
+    subtitle: Inlines | None = None
+    summary: Inlines | None = None
+    publisher: str | None = None
+    date: str | None = None
+    loc: SourceLocation | None = _loc()
+
+
+@dataclass(frozen=True, slots=True)
+class Workbook:
+    id: str
+    version: str
+    meta: Meta
+    sections: tuple[Section, ...]
+    lang: str = "en-GB"
+    loc: SourceLocation | None = _loc()
+
+
+NODE_TYPES: tuple[type, ...] = (
+    Text, Emphasis, Strong, Link, Ref, Paragraph, ListItem, ListBlock, Quote, Definition, Definitions,
+    Image, DiagramPart, Diagram, Figure, Video, Subsection, Box, Question, Statement, Quiz, Answer,
+    QuizAnswers, Challenge, Section, Meta, Workbook,
+)
+
+
+def children(node: object) -> Iterator[object]:
+    """Yield the model nodes directly inside `node`, in document order."""
+    for f in fields(node):  # type: ignore[arg-type]
+        if f.name == "loc":
+            continue
+        value = getattr(node, f.name)
+        if isinstance(value, tuple):
+            for item in value:
+                if isinstance(item, NODE_TYPES):
+                    yield item
+        elif isinstance(value, NODE_TYPES):
+            yield value
+
+
+def walk(node: object) -> Iterator[object]:
+    """Yield `node` and every node below it, in document order."""
+    yield node
+    for child in children(node):
+        yield from walk(child)
+
+
+def plain_text(content: Inlines | None) -> str:
+    """Return the text of inline content without markup."""
+    if not content:
+        return ""
+    parts: list[str] = []
+    for node in content:
+        if isinstance(node, Text):
+            parts.append(node.text)
+        else:
+            parts.append(plain_text(node.content))
+    return "".join(parts)

@@ -1,0 +1,49 @@
+"""Problems found in user input, and the error that carries them to the command line."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable, Literal
+
+from .model import SourceLocation
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One thing wrong with a source or brand: where, how bad, what to do, and a stable code."""
+
+    location: SourceLocation
+    severity: Severity
+    message: str
+    code: str
+
+    def __str__(self) -> str:
+        return f"{self.location}: {self.severity}: {self.message} [{self.code}]"
+
+    @property
+    def sort_key(self) -> tuple:
+        loc = self.location
+        return (loc.file, loc.line or 0, loc.column or 0, self.code)
+
+
+def error(location: SourceLocation, message: str, code: str) -> Problem:
+    return Problem(location, "error", message, code)
+
+
+def warning(location: SourceLocation, message: str, code: str) -> Problem:
+    return Problem(location, "warning", message, code)
+
+
+def has_errors(problems: Iterable[Problem]) -> bool:
+    return any(problem.severity == "error" for problem in problems)
+
+
+class UserError(Exception):
+    """Input the user can fix: reported as `file:line: error: ...` and exit status 2, no traceback."""
+
+    def __init__(self, problems: list[Problem] | Problem | str):
+        if isinstance(problems, (Problem, str)):
+            problems = [problems]  # type: ignore[list-item]
+        self.problems = list(problems)
+        super().__init__("\n".join(str(problem) for problem in self.problems))

@@ -1,0 +1,140 @@
+"""Turn a valid source model into the resolved document every renderer reads.
+
+Resolving numbers the challenges, gives every block a stable id (so anchors,
+answer boxes and stored answers keep their keys from build to build), joins
+each quiz statement to its answer, indexes ids for cross-references, and
+splits the workbook into pages. Renderers never number or join anything
+themselves, so every format agrees.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field, replace
+from types import MappingProxyType
+from typing import Mapping
+
+from . import model
+from .chunk import Page, chunk_pages
+
+BLOCK_LABELS: Mapping[str, str] = MappingProxyType({
+    "guidance": "Guidance",
+    "challenge": "Challenge",
+    "case-study": "Case study",
+    "tip": "Hints and tips",
+    "useful-links": "Useful links",
+})
+
+
+def slugify(text: str) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    if not slug or not slug[0].isalpha():
+        slug = f"x-{slug}" if slug else "x"
+    return slug[:60].rstrip("-")
+
+
+@dataclass(frozen=True)
+class Document:
+    """A resolved workbook: the model plus numbering, joins, an id index and pages."""
+
+    workbook: model.Workbook
+    challenge_numbers: Mapping[str, int]
+    answers: Mapping[str, model.Answer]
+    quizzes: Mapping[str, model.Quiz]
+    targets: Mapping[str, object]
+    pages: tuple[Page, ...]
+    page_of: Mapping[str, str] = field(repr=False)
+
+    @property
+    def title(self) -> str:
+        return model.plain_text(self.workbook.meta.title)
+
+    def challenge_label(self, challenge: model.Challenge) -> str:
+        return f"Challenge {self.challenge_numbers[challenge.id]}"
+
+    def block_label(self, node: model.Box | model.Challenge) -> str:
+        """The visible label of a typed block: "Guidance", "Challenge 3", "Hints and tips"..."""
+        if isinstance(node, model.Challenge):
+            return self.challenge_label(node)
+        return BLOCK_LABELS[node.kind]
+
+    def answer_for(self, statement: model.Statement) -> model.Answer:
+        return self.answers[statement.id]
+
+    def target_title(self, target_id: str) -> str:
+        """The text a reference to `target_id` shows when it has no text of its own."""
+        node = self.targets[target_id]
+        title = getattr(node, "title", None) or getattr(node, "caption", None)
+        text = model.plain_text(title) if title else ""
+        if isinstance(node, model.Challenge):
+            return f"{self.challenge_label(node)} – {text}" if text else self.challenge_label(node)
+        return text or target_id
+
+    def all_questions(self) -> tuple[model.Question, ...]:
+        return tuple(node for node in model.walk(self.workbook) if isinstance(node, model.Question))
+
+    def all_statements(self) -> tuple[model.Statement, ...]:
+        return tuple(node for node in model.walk(self.workbook) if isinstance(node, model.Statement))
+
+
+def resolve(workbook: model.Workbook) -> Document:
+    """Resolve a workbook that has passed validation (its rules guarantee the joins succeed)."""
+    workbook = _assign_ids(workbook)
+    numbers: dict[str, int] = {}
+    quizzes: dict[str, model.Quiz] = {}
+    answers: dict[str, model.Answer] = {}
+    targets: dict[str, object] = {}
+    for node in model.walk(workbook):
+        node_id = getattr(node, "id", None)
+        if node_id and not isinstance(node, model.Workbook):
+            targets.setdefault(node_id, node)
+        if isinstance(node, model.Challenge):
+            numbers[node.id] = len(numbers) + 1
+        elif isinstance(node, model.Quiz):
+            quizzes[node.id] = node
+        elif isinstance(node, model.QuizAnswers):
+            for answer in node.answers:
+                answers.setdefault(answer.statement, answer)
+    pages, page_of = chunk_pages(workbook)
+    return Document(
+        workbook=workbook,
+        challenge_numbers=MappingProxyType(numbers),
+        answers=MappingProxyType(answers),
+        quizzes=MappingProxyType(quizzes),
+        targets=MappingProxyType(targets),
+        pages=pages,
+        page_of=MappingProxyType(page_of),
+    )
+
+
+def _assign_ids(workbook: model.Workbook) -> model.Workbook:
+    """Give boxes, subsections and questions without an id a stable one derived from where they are."""
+    taken = {getattr(node, "id", None) for node in model.walk(workbook)} - {None}
+
+    def fresh(base: str) -> str:
+        candidate, n = base, 2
+        while candidate in taken:
+            candidate, n = f"{base}-{n}", n + 1
+        taken.add(candidate)
+        return candidate
+
+    def fix_block(node, parent_id: str):
+        if isinstance(node, model.Box):
+            node_id = node.id or fresh(f"{parent_id}-{node.kind}")
+            return replace(node, id=node_id, blocks=tuple(fix_block(child, node_id) for child in node.blocks))
+        if isinstance(node, model.Subsection):
+            node_id = node.id or fresh(f"{parent_id}-{slugify(model.plain_text(node.title))}")
+            return replace(node, id=node_id, blocks=tuple(fix_block(child, node_id) for child in node.blocks))
+        if isinstance(node, model.Challenge):
+            items = []
+            for number, item in enumerate(node.items, start=1):
+                if isinstance(item, model.Question) and item.id is None:
+                    item = replace(item, id=fresh(f"{node.id}-q{number}"))
+                items.append(item)
+            return replace(node, items=tuple(items), intro=tuple(fix_block(child, node.id) for child in node.intro))
+        if isinstance(node, model.Section):
+            return replace(node, content=tuple(fix_block(child, node.id) for child in node.content))
+        return node
+
+    return replace(workbook, sections=tuple(fix_block(section, section.id) for section in workbook.sections))

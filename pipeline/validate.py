@@ -1,0 +1,179 @@
+"""The rules a schema cannot express, checked on the model; every problem is collected, none raised.
+
+Each rule has a stable code (shown in brackets) that tests, editors and CI
+filters can rely on.
+"""
+from __future__ import annotations
+
+import difflib
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from . import model
+from .load import LoadResult, load_source
+from .model import SourceLocation
+from .problems import Problem, error, warning
+
+SAFE_LINK_SCHEMES = ("http", "https", "mailto")
+MAX_HEADING_LEVEL = 6  # h1 is the workbook title; sections start at h2
+
+
+def validate_file(path: Path | str, display_name: str | None = None) -> tuple[LoadResult, list[Problem]]:
+    """Load a source and return it with all its problems: reading, schema and rules."""
+    result = load_source(path, display_name)
+    problems = list(result.problems)
+    if result.workbook is not None:
+        problems += check_rules(result.workbook, result.source_dir)
+    return result, sorted(problems, key=lambda problem: problem.sort_key)
+
+
+def check_rules(workbook: model.Workbook, source_dir: Path | None = None) -> list[Problem]:
+    problems: list[Problem] = []
+    ids = _check_unique_ids(workbook, problems)
+    _check_headings(workbook, problems)
+    for node in model.walk(workbook):
+        checker = _NODE_RULES.get(type(node))
+        if checker:
+            checker(node, problems, ids=ids, source_dir=source_dir)
+    _check_quiz_answers(workbook, problems)
+    return problems
+
+
+def _where(node) -> SourceLocation:
+    return node.loc or SourceLocation("<model>")
+
+
+def _label(node) -> str:
+    return getattr(node, "id", None) or model.plain_text(getattr(node, "title", None) or ())[:40] or type(node).__name__
+
+
+def _check_unique_ids(workbook, problems) -> dict[str, object]:
+    first_use: dict[str, object] = {}
+    for node in model.walk(workbook):
+        node_id = getattr(node, "id", None)
+        if node_id is None or isinstance(node, model.Workbook):
+            continue
+        if node_id in first_use:
+            first = first_use[node_id].loc
+            where = f" (first used at line {first.line})" if first and first.line else ""
+            problems.append(error(_where(node), f"duplicate id '{node_id}'{where}; ids must be unique in a workbook: rename one", "id.duplicate"))
+        else:
+            first_use[node_id] = node
+    return first_use
+
+
+def _check_headings(workbook, problems) -> None:
+    def visit(section: model.Section, level: int) -> None:
+        if not model.plain_text(section.title).strip():
+            problems.append(error(_where(section), f"section '{section.id}' has an empty title; give it a heading", "heading.empty"))
+        if level > MAX_HEADING_LEVEL:
+            problems.append(error(_where(section), f"section '{section.id}' is nested {level - 1} deep, which needs heading level {level}; headings stop at level {MAX_HEADING_LEVEL}: move it up a level", "heading.too-deep"))
+        for child in section.subsections:
+            visit(child, level + 1)
+
+    for section in workbook.sections:
+        visit(section, 2)
+
+
+def _check_challenge(node: model.Challenge, problems, **_) -> None:
+    if not node.items:
+        problems.append(error(_where(node), f"challenge '{node.id}' has no question; add a <question> (or a <quiz>) for the learner to answer", "challenge.no-question"))
+    if not node.title or not model.plain_text(node.title).strip():
+        problems.append(error(_where(node), f"challenge '{node.id}' has no title; add <title> (without the number: challenges are numbered automatically)", "challenge.no-title"))
+    for question in node.questions:
+        if not model.plain_text(question.content).strip():
+            problems.append(error(_where(question), f"a question in challenge '{node.id}' is empty; write the question or remove it", "challenge.empty-question"))
+
+
+def _check_box(node: model.Box, problems, **_) -> None:
+    if node.kind == "case-study":
+        if not node.title or not model.plain_text(node.title).strip():
+            problems.append(error(_where(node), f"case study '{_label(node)}' has no title; add a <title>", "case-study.no-title"))
+        if not node.blocks:
+            problems.append(error(_where(node), f"case study '{_label(node)}' has no body; add paragraphs or subsections", "case-study.no-body"))
+    elif not node.blocks:
+        problems.append(error(_where(node), f"{node.kind} block '{_label(node)}' is empty; add its content or remove it", "block.empty"))
+
+
+def _check_figure(node: model.Figure, problems, source_dir=None, **_) -> None:
+    if not node.alt:
+        problems.append(error(_where(node), f"figure '{node.id}' has no text alternative; add <alt> describing what it shows", "figure.no-alt"))
+    if node.image is None and node.diagram is None:
+        problems.append(warning(_where(node), f"figure '{node.id}' is missing its image; add <image src=\"...\"/> or describe it as a <diagram>", "figure.missing-image"))
+    if node.image is not None and source_dir is not None:
+        src = node.image.src
+        target = (source_dir / src).resolve()
+        if Path(src).is_absolute() or "://" in src or not target.is_relative_to(source_dir):
+            problems.append(error(_where(node.image), f"image '{src}' of figure '{node.id}' is outside the workbook's folder; put the image beside the source and use a relative path", "figure.image-outside"))
+        elif not target.is_file():
+            problems.append(error(_where(node.image), f"image '{src}' of figure '{node.id}' does not exist (looked for {target})", "figure.image-not-found"))
+
+
+def _check_link(node: model.Link, problems, **_) -> None:
+    text = model.plain_text(node.content).strip()
+    if node.href is None:
+        problems.append(warning(_where(node), f"link '{text}' has no address; add href=\"...\" when it is known (it is shown as plain text until then)", "link.no-address"))
+        return
+    _check_address(node, node.href, f"link '{text}'", problems)
+    if not text:
+        problems.append(error(_where(node), f"link to '{node.href}' has no text; write the words a reader will see", "link.empty"))
+
+
+def _check_video(node: model.Video, problems, **_) -> None:
+    if node.href is None:
+        problems.append(warning(_where(node), f"video '{node.id}' has no address; add href=\"...\" when it is known", "video.no-address"))
+    else:
+        _check_address(node, node.href, f"video '{node.id}'", problems)
+
+
+def _check_address(node, href: str, what: str, problems) -> None:
+    scheme = urlsplit(href).scheme.lower()
+    if scheme not in SAFE_LINK_SCHEMES:
+        allowed = ", ".join(f"{name}:" for name in SAFE_LINK_SCHEMES)
+        problems.append(error(_where(node), f"{what} has address '{href}', which is not allowed: addresses must start with {allowed} (script and relative links are refused)", "link.unsafe-address"))
+
+
+def _check_ref(node: model.Ref, problems, ids=None, **_) -> None:
+    if ids is not None and node.target not in ids:
+        close = difflib.get_close_matches(node.target, list(ids), n=1)
+        hint = f"; did you mean '{close[0]}'?" if close else "; use the id of a section, block or figure"
+        problems.append(error(_where(node), f"reference to '{node.target}' does not match any id{hint}", "ref.unresolved"))
+
+
+def _check_quiz_answers(workbook, problems) -> None:
+    quizzes = {node.id: node for node in model.walk(workbook) if isinstance(node, model.Quiz)}
+    answers_by_statement: dict[str, list[model.Answer]] = {}
+    for block in model.walk(workbook):
+        if not isinstance(block, model.QuizAnswers):
+            continue
+        quiz = quizzes.get(block.quiz)
+        if quiz is None:
+            close = difflib.get_close_matches(block.quiz, list(quizzes), n=1)
+            hint = f"; did you mean '{close[0]}'?" if close else ""
+            problems.append(error(_where(block), f"answers for quiz '{block.quiz}', but there is no quiz with that id{hint}", "quiz.unknown-quiz"))
+            continue
+        statement_ids = {statement.id for statement in quiz.statements}
+        for answer in block.answers:
+            if answer.statement not in statement_ids:
+                problems.append(error(_where(answer), f"answer for statement '{answer.statement}', which is not in quiz '{quiz.id}'; its statements are: {', '.join(sorted(statement_ids))}", "quiz.unknown-statement"))
+                continue
+            answers_by_statement.setdefault(answer.statement, []).append(answer)
+            if not model.plain_text(answer.explanation).strip():
+                problems.append(error(_where(answer), f"answer to statement '{answer.statement}' has no explanation; write why it is {'true' if answer.value else 'false'}", "quiz.no-explanation"))
+    for quiz in quizzes.values():
+        for statement in quiz.statements:
+            found = answers_by_statement.get(statement.id, [])
+            if not found:
+                problems.append(error(_where(statement), f"quiz statement '{statement.id}' has no answer; add <answer statement=\"{statement.id}\" value=\"true|false\">explanation</answer> to a <quiz-answers quiz=\"{quiz.id}\">", "quiz.no-answer"))
+            for extra in found[1:]:
+                problems.append(error(_where(extra), f"quiz statement '{statement.id}' has more than one answer (first at line {found[0].loc.line if found[0].loc else '?'}); keep exactly one", "quiz.duplicate-answer"))
+
+
+_NODE_RULES = {
+    model.Challenge: _check_challenge,
+    model.Box: _check_box,
+    model.Figure: _check_figure,
+    model.Link: _check_link,
+    model.Video: _check_video,
+    model.Ref: _check_ref,
+}
