@@ -107,6 +107,11 @@ def _load_xml(data: bytes, name: str) -> tuple[model.Workbook | None, list[Probl
     try:
         tree = etree.fromstring(data, _secure_parser()).getroottree()
     except etree.XMLSyntaxError as exc:
+        # libxml2 stops an entity bomb itself ("amplification factor exceeded");
+        # name the declarations that caused it rather than echo the parser.
+        declared = _declared_entities(data, name)
+        if declared:
+            return None, declared
         line, column = exc.position if exc.position else (exc.lineno, None)
         message = re.sub(r", line \d+, column \d+$", "", exc.msg)
         return None, [error(SourceLocation(name, line, column), f"not well-formed XML: {message}", "xml.syntax")]
@@ -123,6 +128,25 @@ def _load_xml(data: bytes, name: str) -> tuple[model.Workbook | None, list[Probl
     if not schema.validate(tree):
         return None, [_schema_problem(entry, name) for entry in schema.error_log]
     return XmlReader(name).workbook(root), []
+
+
+_ENTITY_DECLARATION = re.compile(rb"<!ENTITY\s+(?:%\s+)?([^\s>]+)\s+(?:(SYSTEM|PUBLIC)\s+(?:\"[^\"]*\"\s+)?[\"']([^\"']*)[\"'])?")
+
+
+def _declared_entities(data: bytes, name: str) -> list[Problem]:
+    start = data.find(b"<!DOCTYPE")
+    if start < 0:
+        return []
+    where = SourceLocation(name, data.count(b"\n", 0, start) + 1)
+    problems = []
+    for match in _ENTITY_DECLARATION.finditer(data, start):
+        entity = match.group(1).decode("utf-8", "replace")
+        if match.group(2):
+            url = match.group(3).decode("utf-8", "replace")
+            problems.append(error(where, f"external entity '{entity}' refers to '{url}'; external entities are not allowed (they can read files or the network): write the text itself", "xml.external-entity"))
+        else:
+            problems.append(error(where, f"entity declaration '{entity}' is not allowed (entities can expand into huge documents): write the text itself", "xml.entity"))
+    return problems
 
 
 def _doctype_problems(tree: etree._ElementTree, data: bytes, name: str) -> list[Problem]:
@@ -146,6 +170,14 @@ def _doctype_problems(tree: etree._ElementTree, data: bytes, name: str) -> list[
     return problems
 
 
+def _expected_choices(match: re.Match) -> str:
+    choices = [choice.strip() for choice in match.group(1).split(",")]
+    # libxml2 names at most ten of the valid elements; say so rather than
+    # suggest the list is complete.
+    more = ", …" if len(choices) >= 10 else ""
+    return "expected one of: " + ", ".join(choices) + more
+
+
 _SCHEMA_CODES = {
     "SCHEMAV_ELEMENT_CONTENT": "schema.element",
     "SCHEMAV_CVC_COMPLEX_TYPE_2_4": "schema.element",
@@ -160,8 +192,10 @@ def _schema_problem(entry: etree._LogEntry, name: str) -> Problem:
     message = entry.message
     # lxml writes "This element is not expected. Expected is ( x )." Put the
     # element first and keep the list of valid choices, which is the useful part.
-    message = message.replace("This element is not expected.", "this element is not allowed here.")
-    message = message.replace("Missing child element(s).", "a required child element is missing.")
+    message = message.replace("This element is not expected.", "this element is not allowed here;")
+    message = message.replace("Missing child element(s).", "a required child element is missing;")
+    message = re.sub(r"Expected is one of \( (.*?) \)\.", _expected_choices, message)
+    message = re.sub(r"Expected is \( (.*?) \)\.", r"expected: <\1>", message)
     match = re.match(r"Element '([^']+)'(?:, attribute '([^']+)')?: (.*)", message, re.S)
     if match:
         element, attribute, rest = match.groups()
