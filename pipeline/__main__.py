@@ -35,12 +35,22 @@ def _parser() -> argparse.ArgumentParser:
     build = commands.add_parser("build", help="build the output formats of workbooks")
     build.add_argument("sources", nargs="*", metavar="SOURCE", type=Path, help="default: every workbook under source/")
     build.add_argument("--brand", type=Path, default=None, help="brand folder (default: brands/default)")
-    build.add_argument("--format", dest="formats", action="append", choices=FORMATS, help="build only this format (repeatable)")
-    build.add_argument("--force", action="store_true", help="rebuild even when outputs are up to date")
-    build.add_argument("--jobs", type=_positive_int, default=1, help="build N outputs at once")
-    build.add_argument("--out", type=Path, default=Path("build"), help="output folder (default: build)")
-    build.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    _add_build_options(build, FORMATS)
+
+    build_all = commands.add_parser("build-all", help="build every workbook with every brand (or those named)")
+    build_all.add_argument("sources", nargs="*", metavar="SOURCE", type=Path, help="default: every workbook under source/")
+    build_all.add_argument("--brand", dest="brands", action="append", type=Path, help="a brand folder (repeatable; default: every folder in brands/)")
+    build_all.add_argument("--shard", metavar="I/N", help="build only the I-th of N equal slices of the workbook/brand pairs")
+    _add_build_options(build_all, FORMATS)
     return parser
+
+
+def _add_build_options(parser: argparse.ArgumentParser, formats: tuple[str, ...]) -> None:
+    parser.add_argument("--format", dest="formats", action="append", choices=formats, help="build only this format (repeatable)")
+    parser.add_argument("--force", action="store_true", help="rebuild even when outputs are up to date")
+    parser.add_argument("--jobs", type=_positive_int, default=1, help="build N outputs at once (default 1)")
+    parser.add_argument("--out", type=Path, default=Path("build"), help="output folder (default: build)")
+    parser.add_argument("--strict", action="store_true", help="treat warnings as errors")
 
 
 def _positive_int(text: str) -> int:
@@ -91,9 +101,15 @@ def command_build(args) -> int:
     return build_command(args)
 
 
+def command_build_all(args) -> int:
+    from .build import build_all_command
+
+    return build_all_command(args)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    handler = {"validate": command_validate, "convert": command_convert, "build": command_build}[args.command]
+    handler = {"validate": command_validate, "convert": command_convert, "build": command_build, "build-all": command_build_all}[args.command]
     try:
         return handler(args)
     except UserError as exc:

@@ -1,18 +1,28 @@
 """Build outputs: validate, resolve, render each format into a staging folder, then move into place.
 
-Nothing reaches build/ unless every requested format rendered: a bad source,
-a bad brand or a renderer failure leaves the previous outputs exactly as they were.
+Nothing reaches build/ unless every requested format of a workbook/brand pair
+rendered: a bad source, a bad brand or a renderer failure leaves the previous
+outputs exactly as they were.
+
+Each output records a content hash of what it was made from (source and its
+images, brand folder, templates, schemas and the toolkit's own code); an output
+whose hash is unchanged is skipped unless --force.
 """
 from __future__ import annotations
 
+import hashlib
 import importlib
+import json
 import os
 import shutil
 import sys
 import tempfile
-from dataclasses import dataclass
+import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterable
 
 from .brand import Brand, load_brand
 from .problems import Problem, UserError
@@ -33,7 +43,9 @@ RENDERERS: dict[str, str] = {
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_BRAND = PROJECT_ROOT / "brands" / "default"
+BRANDS_ROOT = PROJECT_ROOT / "brands"
 SOURCE_ROOT = PROJECT_ROOT / "source"
+STAMP_FOLDER = ".stamps"
 
 
 def output_name(workbook_id: str, fmt: str) -> str:
@@ -61,28 +73,163 @@ def load_document(source: Path, strict: bool = False) -> tuple[Document, list[Pr
     return resolve(result.workbook), problems
 
 
-@dataclass(frozen=True)
+# --- what an output was made from ----------------------------------------------------
+
+
+def _hash_files(digest, files: Iterable[Path], root: Path) -> None:
+    for path in sorted(files):
+        if path.is_file() and "__pycache__" not in path.parts:
+            digest.update(path.relative_to(root).as_posix().encode() + b"\0")
+            digest.update(hashlib.sha256(path.read_bytes()).digest())
+
+
+@lru_cache(maxsize=1)
+def toolkit_fingerprint() -> str:
+    """A hash of the toolkit itself: its code, templates and schemas."""
+    digest = hashlib.sha256()
+    for folder in ("pipeline", "templates", "schema"):
+        _hash_files(digest, (PROJECT_ROOT / folder).rglob("*"), PROJECT_ROOT)
+    return digest.hexdigest()
+
+
+def input_fingerprint(source: Path, brand_folder: Path) -> str:
+    """A hash of everything a workbook/brand pair's outputs are made from."""
+    digest = hashlib.sha256(toolkit_fingerprint().encode())
+    source = source.resolve()
+    # The source and the files beside it (images); the brand folder entire.
+    _hash_files(digest, source.parent.rglob("*"), source.parent)
+    digest.update(b"\0brand\0")
+    _hash_files(digest, brand_folder.resolve().rglob("*"), brand_folder.resolve())
+    digest.update(os.environ.get("SOURCE_DATE_EPOCH", "").encode())
+    return digest.hexdigest()
+
+
+def _stamp_path(out_root: Path, source: Path, brand_folder: Path) -> Path:
+    key = hashlib.sha256(f"{source.resolve()}\0{brand_folder.resolve()}".encode()).hexdigest()[:20]
+    return out_root / STAMP_FOLDER / f"{key}.json"
+
+
+def _read_stamp(path: Path) -> dict:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def up_to_date_formats(out_root: Path, source: Path, brand_folder: Path, formats: tuple[str, ...], fingerprint: str) -> tuple[str, ...]:
+    stamp = _read_stamp(_stamp_path(out_root, source, brand_folder))
+    if not stamp:
+        return ()
+    target = out_root / stamp.get("workbook_id", "?") / stamp.get("brand", "?")
+    return tuple(
+        fmt for fmt in formats
+        if stamp.get("formats", {}).get(fmt) == fingerprint
+        and (target / output_name(stamp["workbook_id"], fmt)).exists()
+    )
+
+
+def _write_stamp(out_root: Path, source: Path, brand_folder: Path, workbook_id: str, brand_name: str, formats: Iterable[str], fingerprint: str) -> None:
+    path = _stamp_path(out_root, source, brand_folder)
+    stamp = _read_stamp(path)
+    if stamp.get("workbook_id") != workbook_id or stamp.get("brand") != brand_name:
+        stamp = {}
+    stamp.update({"workbook_id": workbook_id, "brand": brand_name, "source": str(source), "brand_folder": str(brand_folder)})
+    stamp.setdefault("formats", {}).update({fmt: fingerprint for fmt in formats})
+    write_atomically(path, (json.dumps(stamp, indent=2, sort_keys=True) + "\n").encode())
+
+
+# --- rendering ---------------------------------------------------------------------------
+
+
+@dataclass
 class BuildResult:
     workbook_id: str
     brand_name: str
     target: Path
     outputs: dict[str, Path]
+    built: tuple[str, ...] = ()
+    skipped: tuple[str, ...] = ()
+    seconds: dict[str, float] = field(default_factory=dict)
 
 
-def build_workbook(source: Path, brand: Brand, formats: tuple[str, ...] = FORMATS, out_root: Path = Path("build"), strict: bool = False) -> BuildResult:
+def build_workbook(source: Path, brand: Brand, formats: tuple[str, ...] = FORMATS, out_root: Path = Path("build"), strict: bool = False, force: bool = True, jobs: int = 1) -> BuildResult:
     """Build the given formats of one workbook with one brand, atomically."""
-    document, _ = load_document(source, strict=strict)
-    workbook_id = document.workbook.id
-    target = out_root / workbook_id / brand.name
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{brand.name}-staging-", dir=target.parent))
+    return build_pairs([(Path(source), brand)], formats, Path(out_root), strict=strict, force=force, jobs=jobs)[0]
+
+
+def _render_one(source: str, brand_folder: str, fmt: str, staging: str) -> tuple[str, float]:
+    """Render one format into `staging` (runs in a worker process when --jobs > 1)."""
+    started = time.perf_counter()
+    document = _DOCUMENTS.get(source) or load_document(Path(source))[0]
+    brand, problems = load_brand(Path(brand_folder))
+    if brand is None:
+        raise UserError(problems)
+    renderer(fmt)(document, brand, Path(staging))
+    return fmt, time.perf_counter() - started
+
+
+# Documents resolved while planning, by source path. Worker processes are
+# forked after planning, so they inherit these instead of parsing again.
+_DOCUMENTS: dict[str, Document] = {}
+
+
+def build_pairs(pairs: list[tuple[Path, Brand]], formats: tuple[str, ...], out_root: Path, strict: bool = False, force: bool = False, jobs: int = 1, progress: Callable[[str], None] | None = None) -> list[BuildResult]:
+    """Build every (source, brand) pair; all formats of a pair move into place together."""
+    plans = []
+    for source, brand in pairs:
+        fingerprint = input_fingerprint(source, brand.folder)
+        fresh = () if force else up_to_date_formats(out_root, source, brand.folder, formats, fingerprint)
+        todo = tuple(fmt for fmt in formats if fmt not in fresh)
+        document = None
+        if todo:
+            document, _ = load_document(source, strict=strict)
+            _DOCUMENTS[str(source)] = document
+        workbook_id = document.workbook.id if document else _read_stamp(_stamp_path(out_root, source, brand.folder))["workbook_id"]
+        plans.append((source, brand, workbook_id, todo, fresh, fingerprint))
+
+    tasks = []
+    stagings: dict[int, Path] = {}
+    for index, (source, brand, workbook_id, todo, _, _) in enumerate(plans):
+        if not todo:
+            continue
+        parent = out_root / workbook_id
+        parent.mkdir(parents=True, exist_ok=True)
+        stagings[index] = Path(tempfile.mkdtemp(prefix=f".{brand.name}-staging-", dir=parent))
+        tasks += [(index, str(source), str(brand.folder), fmt, str(stagings[index])) for fmt in todo]
+
+    seconds: dict[int, dict[str, float]] = {}
+    total = len(tasks)
     try:
-        for fmt in formats:
-            renderer(fmt)(document, brand, staging)
-        outputs = _move_into_place(staging, target, [output_name(workbook_id, fmt) for fmt in formats])
+        if jobs > 1 and total > 1:
+            with ProcessPoolExecutor(max_workers=jobs) as pool:
+                futures = [(task[0], pool.submit(_render_one, *task[1:])) for task in tasks]
+                for done, (index, future) in enumerate(futures, start=1):
+                    fmt, elapsed = future.result()
+                    seconds.setdefault(index, {})[fmt] = elapsed
+                    if progress:
+                        progress(f"[{done}/{total}] {plans[index][2]}/{plans[index][1].name} {fmt}")
+        else:
+            for done, (index, *task) in enumerate(tasks, start=1):
+                fmt, elapsed = _render_one(*task)
+                seconds.setdefault(index, {})[fmt] = elapsed
+                if progress:
+                    progress(f"[{done}/{total}] {plans[index][2]}/{plans[index][1].name} {fmt}")
+
+        results = []
+        for index, (source, brand, workbook_id, todo, fresh, fingerprint) in enumerate(plans):
+            target = out_root / workbook_id / brand.name
+            if todo:
+                _move_into_place(stagings[index], target, [output_name(workbook_id, fmt) for fmt in todo])
+                _write_stamp(out_root, source, brand.folder, workbook_id, brand.name, todo, fingerprint)
+            results.append(BuildResult(
+                workbook_id, brand.name, target,
+                {fmt: target / output_name(workbook_id, fmt) for fmt in formats},
+                built=todo, skipped=fresh, seconds=seconds.get(index, {}),
+            ))
+        return results
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    return BuildResult(workbook_id, brand.name, target, {fmt: target / output_name(workbook_id, fmt) for fmt in formats})
+        for staging in stagings.values():
+            shutil.rmtree(staging, ignore_errors=True)
 
 
 def _move_into_place(staging: Path, target: Path, names: list[str]) -> list[Path]:
@@ -122,27 +269,78 @@ def write_atomically(path: Path, data: bytes) -> None:
         raise
 
 
+# --- the commands ---------------------------------------------------------------------------
+
+
 def default_sources() -> list[Path]:
     return sorted(SOURCE_ROOT.glob("*/workbook.xml")) + sorted(SOURCE_ROOT.glob("*/workbook.json"))
 
 
-def build_command(args) -> int:
-    sources = args.sources or default_sources()
+def _load_brand_or_fail(folder: Path) -> Brand:
+    brand, problems = load_brand(folder)
+    if brand is None:
+        raise UserError(problems)
+    return brand
+
+
+def _check_sources(sources: list[Path], strict: bool) -> None:
+    """Validate every source before building any, so one bad workbook stops the run before anything is written."""
+    failed: list[Problem] = []
+    for source in sources:
+        try:
+            _, problems = load_document(source, strict=strict)
+            for problem in problems:
+                print(problem, file=sys.stderr)
+        except UserError as exc:
+            failed += exc.problems
+    if failed:
+        raise UserError(failed)
+
+
+def parse_shard(text: str) -> tuple[int, int]:
+    try:
+        index, count = (int(part) for part in text.split("/"))
+    except ValueError:
+        raise UserError(f"error: --shard takes I/N with whole numbers, such as 2/8; got {text!r} [build.bad-shard]") from None
+    if not 1 <= index <= count:
+        raise UserError(f"error: --shard {text}: I must be between 1 and N [build.bad-shard]")
+    return index, count
+
+
+def run_build(sources: list[Path], brand_folders: list[Path], args) -> int:
     if not sources:
         raise UserError(f"{SOURCE_ROOT}: error: no workbooks found; add source/<id>/workbook.xml or name a SOURCE [build.no-sources]")
-    brand_dir = args.brand or DEFAULT_BRAND
-    brand, brand_problems = load_brand(brand_dir)
-    if brand is None:
-        raise UserError(brand_problems)
+    brands = [_load_brand_or_fail(folder) for folder in brand_folders]
+    _check_sources(sources, args.strict)
+    pairs = [(source, brand) for source in sources for brand in brands]
+    if getattr(args, "shard", None):
+        index, count = parse_shard(args.shard)
+        pairs = pairs[index - 1::count]
     formats = tuple(dict.fromkeys(args.formats)) if args.formats else FORMATS
-    # Check every source before building any, so that one bad workbook stops the
-    # run before anything is written.
-    for source in sources:
-        _, problems = load_document(source, strict=args.strict)
-        for problem in problems:
-            print(problem, file=sys.stderr)
-    for source in sources:
-        result = build_workbook(source, brand, formats, out_root=args.out, strict=args.strict)
-        for fmt, path in result.outputs.items():
-            print(f"built {fmt:<9} {path}", file=sys.stderr)
+    started = time.perf_counter()
+    progress = (lambda line: print(line, file=sys.stderr)) if len(pairs) * len(formats) > 1 else None
+    results = build_pairs(pairs, formats, args.out, strict=args.strict, force=args.force, jobs=args.jobs, progress=progress)
+    _print_summary(results, time.perf_counter() - started)
     return 0
+
+
+def _print_summary(results: list[BuildResult], elapsed: float) -> None:
+    rows = [("workbook", "brand", "built", "up to date", "output")]
+    for result in results:
+        rows.append((result.workbook_id, result.brand_name, ", ".join(result.built) or "-", ", ".join(result.skipped) or "-", str(result.target)))
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    for row in rows:
+        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip(), file=sys.stderr)
+    print(f"{len(results)} workbook/brand pair(s) in {elapsed:.2f} s", file=sys.stderr)
+
+
+def build_command(args) -> int:
+    return run_build(args.sources or default_sources(), [args.brand or DEFAULT_BRAND], args)
+
+
+def build_all_command(args) -> int:
+    if args.brands:
+        folders = list(args.brands)
+    else:
+        folders = sorted(path.parent for path in BRANDS_ROOT.glob("*/brand.json"))
+    return run_build(args.sources or default_sources(), folders, args)
