@@ -50,6 +50,15 @@ class Logo:
 
 
 @dataclass(frozen=True)
+class FontFile:
+    family: str
+    path: Path
+    media_type: str
+    weight: str = "normal"
+    style: str = "normal"
+
+
+@dataclass(frozen=True)
 class BrandLink:
     title: str
     href: str
@@ -64,6 +73,7 @@ class Brand:
     colours: Colours
     council_website: str | None = None
     logo: Logo | None = None
+    font_files: tuple[FontFile, ...] = ()
     body_font: str = "Arial, Helvetica, sans-serif"
     heading_font: str = "Arial, Helvetica, sans-serif"
     contact: Mapping[str, str] = field(default_factory=dict)
@@ -147,6 +157,18 @@ def load_brand(folder: Path | str) -> tuple[Brand | None, list[Problem]]:
             else:
                 logo = Logo(logo_path, data["logo"]["alt"], media_type)
 
+    font_files = []
+    for index, font in enumerate(data.get("fonts", {}).get("files", ())):
+        font_path, problem = brand_path(folder, font["file"], loc(f"/fonts/files/{index}/file"))
+        if problem is None:
+            media_type = sniff_font(font_path.read_bytes())
+            if media_type is None:
+                problem = error(loc(f"/fonts/files/{index}/file"), f"'{font['file']}' is not a TrueType, OpenType, WOFF or WOFF2 font (checked by its content)", "brand.font-format")
+        if problem:
+            problems.append(problem)
+        else:
+            font_files.append(FontFile(font["family"], font_path, media_type, font.get("weight", "normal"), font.get("style", "normal")))
+
     templates = folder / "templates"
     reference = folder / "reference.docx"
     if problems:
@@ -159,6 +181,7 @@ def load_brand(folder: Path | str) -> tuple[Brand | None, list[Problem]]:
         council_website=data["council"].get("website"),
         colours=colours,
         logo=logo,
+        font_files=tuple(font_files),
         body_font=fonts.get("body", Brand.body_font),
         heading_font=fonts.get("headings", fonts.get("body", Brand.heading_font)),
         contact=MappingProxyType(dict(data.get("contact", {}))),
@@ -198,6 +221,19 @@ def brand_path(folder: Path, relative: str, where: SourceLocation) -> tuple[Path
 
 
 MAX_LOGO_BYTES = 512 * 1024
+
+_FONT_SIGNATURES = {
+    b"\x00\x01\x00\x00": "font/ttf",
+    b"true": "font/ttf",
+    b"OTTO": "font/otf",
+    b"wOFF": "font/woff",
+    b"wOF2": "font/woff2",
+}
+
+
+def sniff_font(data: bytes) -> str | None:
+    """The media type of a font file, judged by its first bytes."""
+    return _FONT_SIGNATURES.get(data[:4])
 
 
 def _check_logo(path: Path, where: SourceLocation) -> tuple[str | None, Problem | None]:
