@@ -10,9 +10,10 @@ import sys
 import traceback
 from pathlib import Path
 
-from . import dump, jsonform
 from .problems import UserError, has_errors
-from .validate import validate_file
+
+# Commands import what they need when they run: `build` with nothing to do
+# must answer before the model, lxml or jsonschema are loaded.
 
 EXIT_OK, EXIT_BUG, EXIT_USER_ERROR = 0, 1, 2
 
@@ -64,6 +65,8 @@ def _positive_int(text: str) -> int:
 
 
 def command_validate(args) -> int:
+    from .validate import validate_file
+
     status = EXIT_OK
     for source in args.sources:
         _, problems = validate_file(source)
@@ -78,6 +81,9 @@ def command_validate(args) -> int:
 
 
 def command_convert(args) -> int:
+    from . import dump, jsonform
+    from .validate import validate_file
+
     result, problems = validate_file(args.source)
     if has_errors(problems):
         raise UserError([problem for problem in problems if problem.severity == "error"])

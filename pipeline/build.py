@@ -18,16 +18,19 @@ import shutil
 import sys
 import tempfile
 import time
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import TYPE_CHECKING, Callable, Iterable
 
-from .brand import Brand, load_brand
 from .problems import Problem, UserError
-from .resolve import Document, resolve
-from .validate import validate_file
+
+if TYPE_CHECKING:
+    from .brand import Brand
+    from .resolve import Document
+
+# The model, schemas and renderers are imported where they are used, so that a
+# rebuild with nothing to do answers without loading any of them.
 
 FORMATS = ("html", "docx", "epub", "scorm12", "scorm2004")
 
@@ -66,6 +69,9 @@ def renderer(fmt: str) -> Callable[[Document, Brand, Path], Path]:
 
 def load_document(source: Path, strict: bool = False) -> tuple[Document, list[Problem]]:
     """Validate and resolve a source; raise UserError (with every problem) if it has errors."""
+    from .resolve import resolve
+    from .validate import validate_file
+
     result, problems = validate_file(source)
     blocking = [p for p in problems if p.severity == "error" or (strict and p.severity == "warning")]
     if blocking:
@@ -159,6 +165,8 @@ def build_workbook(source: Path, brand: Brand, formats: tuple[str, ...] = FORMAT
 
 def _render_one(source: str, brand_folder: str, fmt: str, staging: str) -> tuple[str, float]:
     """Render one format into `staging` (runs in a worker process when --jobs > 1)."""
+    from .brand import load_brand
+
     started = time.perf_counter()
     document = _DOCUMENTS.get(source) or load_document(Path(source))[0]
     brand, problems = load_brand(Path(brand_folder))
@@ -201,6 +209,8 @@ def build_pairs(pairs: list[tuple[Path, Brand]], formats: tuple[str, ...], out_r
     total = len(tasks)
     try:
         if jobs > 1 and total > 1:
+            from concurrent.futures import ProcessPoolExecutor
+
             with ProcessPoolExecutor(max_workers=jobs) as pool:
                 futures = [(task[0], pool.submit(_render_one, *task[1:])) for task in tasks]
                 for done, (index, future) in enumerate(futures, start=1):
@@ -277,6 +287,8 @@ def default_sources() -> list[Path]:
 
 
 def _load_brand_or_fail(folder: Path) -> Brand:
+    from .brand import load_brand
+
     brand, problems = load_brand(folder)
     if brand is None:
         raise UserError(problems)
@@ -310,18 +322,44 @@ def parse_shard(text: str) -> tuple[int, int]:
 def run_build(sources: list[Path], brand_folders: list[Path], args) -> int:
     if not sources:
         raise UserError(f"{SOURCE_ROOT}: error: no workbooks found; add source/<id>/workbook.xml or name a SOURCE [build.no-sources]")
-    brands = [_load_brand_or_fail(folder) for folder in brand_folders]
-    _check_sources(sources, args.strict)
-    pairs = [(source, brand) for source in sources for brand in brands]
+    folder_pairs = [(Path(source), Path(folder)) for source in sources for folder in brand_folders]
     if getattr(args, "shard", None):
         index, count = parse_shard(args.shard)
-        pairs = pairs[index - 1::count]
+        folder_pairs = folder_pairs[index - 1::count]
     formats = tuple(dict.fromkeys(args.formats)) if args.formats else FORMATS
     started = time.perf_counter()
+    if not args.force:
+        fresh = _results_if_all_up_to_date(folder_pairs, formats, args.out)
+        if fresh is not None:
+            _print_summary(fresh, time.perf_counter() - started)
+            return 0
+    brands = {folder: _load_brand_or_fail(folder) for folder in dict.fromkeys(folder for _, folder in folder_pairs)}
+    _check_sources(list(dict.fromkeys(source for source, _ in folder_pairs)), args.strict)
+    pairs = [(source, brands[folder]) for source, folder in folder_pairs]
     progress = (lambda line: print(line, file=sys.stderr)) if len(pairs) * len(formats) > 1 else None
     results = build_pairs(pairs, formats, args.out, strict=args.strict, force=args.force, jobs=args.jobs, progress=progress)
     _print_summary(results, time.perf_counter() - started)
     return 0
+
+
+def _results_if_all_up_to_date(folder_pairs, formats, out_root: Path) -> list[BuildResult] | None:
+    """When every output is current, say so without loading the model, the brand or a renderer.
+
+    A brand folder whose fingerprint matches was valid when it was last built,
+    so it needs no checking again.
+    """
+    results = []
+    for source, folder in folder_pairs:
+        if not source.is_file() or not (folder / "brand.json").is_file():
+            return None
+        fingerprint = input_fingerprint(source, folder)
+        if up_to_date_formats(out_root, source, folder, formats, fingerprint) != formats:
+            return None
+        stamp = _read_stamp(_stamp_path(out_root, source, folder))
+        target = out_root / stamp["workbook_id"] / stamp["brand"]
+        results.append(BuildResult(stamp["workbook_id"], stamp["brand"], target,
+                                   {fmt: target / output_name(stamp["workbook_id"], fmt) for fmt in formats}, skipped=formats))
+    return results
 
 
 def _print_summary(results: list[BuildResult], elapsed: float) -> None:

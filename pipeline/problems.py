@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterable, Literal
+from typing import TYPE_CHECKING, Iterable, Literal
 
-from .model import SourceLocation
+if TYPE_CHECKING:  # only for annotations: keeps `python -m pipeline build` quick when nothing changed
+    from .model import SourceLocation
 
 Severity = Literal["error", "warning"]
 

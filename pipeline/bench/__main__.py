@@ -1,0 +1,240 @@
+"""`make bench`: measure the toolkit against plain pandoc, in one run on this machine.
+
+Every figure is the median of several fresh processes, and speed is reported
+as a ratio against a baseline measured in the same run, so the numbers mean
+the same on a slower or faster machine. Results: a table on stdout and
+build/bench/results.json.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import replace
+from pathlib import Path
+
+from .. import dump, model
+from ..build import PROJECT_ROOT
+from ..load import load_source
+from ..resolve import resolve
+from .markdown import to_markdown
+
+WORKBOOK = PROJECT_ROOT / "source" / "commissioning-services" / "workbook.xml"
+KITCHEN_SINK = PROJECT_ROOT / "tests" / "fixtures" / "kitchen-sink" / "workbook.xml"
+DEFAULT_BRAND = PROJECT_ROOT / "brands" / "default"
+BATCH_BRANDS = 20
+
+
+def run_measured(command: list[str], env: dict | None = None) -> tuple[float, float, str]:
+    """Run a command; return (wall seconds, peak resident memory in MB of it and its children, stderr)."""
+    with tempfile.TemporaryFile() as errors:
+        started = time.perf_counter()
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=errors, env=env, cwd=PROJECT_ROOT)
+        _, status, usage = os.wait4(process.pid, 0)
+        elapsed = time.perf_counter() - started
+        process.returncode = os.waitstatus_to_exitcode(status)
+        errors.seek(0)
+        text = errors.read().decode("utf-8", "replace")
+    if process.returncode != 0:
+        raise SystemExit(f"benchmark command failed ({process.returncode}): {' '.join(command)}\n{text}")
+    return elapsed, usage.ru_maxrss / 1024, text
+
+
+def median_of(runs: int, command_factory, env) -> dict:
+    times, memory = [], []
+    for index in range(runs):
+        commands = command_factory(index)
+        total, peak = 0.0, 0.0
+        for command in commands:
+            elapsed, rss, _ = run_measured(command, env)
+            total += elapsed
+            peak = max(peak, rss)
+        times.append(total)
+        memory.append(peak)
+    return {"median_s": statistics.median(times), "runs_s": times, "peak_mb": max(memory)}
+
+
+def pipeline_command(*args: str) -> list[str]:
+    return [sys.executable, "-m", "pipeline", *args]
+
+
+def pandoc_path() -> str:
+    import pypandoc
+
+    return pypandoc.get_pandoc_path()
+
+
+def scaled_workbook(source: Path, copies: int, folder: Path) -> Path:
+    """Write a workbook made of `copies` repeats of `source`'s sections, every id made fresh."""
+    workbook = load_source(source).workbook
+    sections = []
+    for copy in range(1, copies + 1):
+        sections += [_rename_ids(section, f"-c{copy}") for section in workbook.sections]
+    scaled = replace(workbook, id=f"{workbook.id}-x{copies}", sections=tuple(sections))
+    folder.mkdir(parents=True, exist_ok=True)
+    for item in source.parent.iterdir():  # images travel with the source
+        if item.is_dir():
+            shutil.copytree(item, folder / item.name, dirs_exist_ok=True)
+    path = folder / "workbook.xml"
+    path.write_bytes(dump.to_xml(scaled))
+    return path
+
+
+_ID_FIELDS = ("id", "target", "quiz", "statement")
+
+
+def _rename_ids(node, suffix: str):
+    changes = {}
+    for name in node.__dataclass_fields__:
+        if name == "loc":
+            continue
+        value = getattr(node, name)
+        if name in _ID_FIELDS and isinstance(value, str):
+            changes[name] = value + suffix
+        elif isinstance(value, tuple):
+            changes[name] = tuple(_rename_ids(item, suffix) if isinstance(item, model.NODE_TYPES) else item for item in value)
+        elif isinstance(value, model.NODE_TYPES):
+            changes[name] = _rename_ids(value, suffix)
+    return replace(node, **changes)
+
+
+def make_brands(folder: Path, count: int) -> list[Path]:
+    """`count` brands that differ in name and primary colour, all passing the contrast checks."""
+    base = json.loads((DEFAULT_BRAND / "brand.json").read_text(encoding="utf-8"))
+    brands = []
+    for index in range(count):
+        brand = folder / f"council-{index + 1:02d}"
+        brand.mkdir(parents=True, exist_ok=True)
+        data = json.loads(json.dumps(base))
+        data.pop("$schema", None)
+        data["council"]["name"] = f"Example Council {index + 1}"
+        shade = 0x20 + index * 3
+        data["colours"]["primary"] = f"#{shade:02x}2a{0x60 - index:02x}"
+        (brand / "brand.json").write_text(json.dumps(data, indent=2), encoding="utf-8")
+        brands.append(brand)
+    return brands
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m pipeline.bench", description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5, help="runs per figure (median taken; default 5)")
+    parser.add_argument("--out", type=Path, default=PROJECT_ROOT / "build" / "bench")
+    args = parser.parse_args(argv)
+    runs = max(1, args.runs)
+
+    args.out.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix="work-", dir=args.out))
+    env = dict(os.environ, SOURCE_DATE_EPOCH=os.environ.get("SOURCE_DATE_EPOCH", "1767225600"))
+    results: dict = {"machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform()}, "runs": runs}
+
+    def report(step: str) -> None:
+        print(f"bench: {step}", file=sys.stderr, flush=True)
+
+    try:
+        # 1. Full build, fresh process, every output, one job.
+        report("full build")
+        full_out = work / "full"
+        results["full_build"] = median_of(runs, lambda _: [pipeline_command("build", str(WORKBOOK), "--force", "--out", str(full_out))], env)
+
+        # 2. The plain-pandoc baseline: HTML, DOCX and EPUB 3 from the same content.
+        report("pandoc baseline")
+        markdown = work / "workbook.md"
+        markdown.write_text(to_markdown(resolve(load_source(WORKBOOK).workbook)), encoding="utf-8")
+        pandoc = pandoc_path()
+        pandoc_version = subprocess.run([pandoc, "--version"], capture_output=True, text=True).stdout.splitlines()[0]
+        pandoc_commands = [
+            [pandoc, str(markdown), "-s", "-o", str(work / "pandoc.html")],
+            [pandoc, str(markdown), "-o", str(work / "pandoc.docx")],
+            [pandoc, str(markdown), "-t", "epub3", "-o", str(work / "pandoc.epub")],
+        ]
+        results["pandoc_baseline"] = median_of(runs, lambda _: pandoc_commands, env)
+        results["pandoc_baseline"]["version"] = pandoc_version
+        # 3. The ratio.
+        results["ratio_full_over_pandoc"] = results["full_build"]["median_s"] / results["pandoc_baseline"]["median_s"]
+
+        # 4. No-op rebuild, and one edit.
+        report("no-op rebuild")
+        results["noop_rebuild"] = median_of(runs, lambda _: [pipeline_command("build", str(WORKBOOK), "--out", str(full_out))], env)
+        report("one edit")
+        edit_source_dir = work / "edit-source"
+        shutil.copytree(WORKBOOK.parent, edit_source_dir)
+        edit_source = edit_source_dir / "workbook.xml"
+        edit_out = work / "edit"
+        subprocess.run(pipeline_command("build", str(edit_source), str(KITCHEN_SINK), "--out", str(edit_out)), env=env, check=True, capture_output=True, cwd=PROJECT_ROOT)
+        original = edit_source.read_text(encoding="utf-8")
+        marker = "This workbook pulls together resources from the programme"
+
+        def edited(index: int):
+            edit_source.write_text(original.replace(marker, f"{marker} (edit {index})", 1), encoding="utf-8")
+            return [pipeline_command("build", str(edit_source), str(KITCHEN_SINK), "--out", str(edit_out))]
+
+        results["one_edit"] = median_of(runs, edited, env)
+        _, _, summary = run_measured(edited(runs + 1)[0], env)
+        results["one_edit"]["summary"] = summary.strip().splitlines()[-3:]
+
+        # 5. Growth: the kitchen sink at 1x, 10x and 50x.
+        report("growth")
+        growth = {}
+        for copies in (1, 10, 50):
+            source = KITCHEN_SINK if copies == 1 else scaled_workbook(KITCHEN_SINK, copies, work / f"x{copies}")
+            out = work / f"growth-x{copies}"
+            growth[f"x{copies}"] = median_of(runs, lambda _: [pipeline_command("build", str(source), "--force", "--out", str(out))], env)
+            growth[f"x{copies}"]["bytes"] = source.stat().st_size
+        growth["x10_over_x1"] = growth["x10"]["median_s"] / growth["x1"]["median_s"]
+        growth["x50_over_x1"] = growth["x50"]["median_s"] / growth["x1"]["median_s"]
+        results["growth"] = growth
+
+        # 6. Batch: 20 brands x every output, one job and two.
+        report("batch")
+        brands = make_brands(work / "brands", BATCH_BRANDS)
+        brand_args = [arg for brand in brands for arg in ("--brand", str(brand))]
+        batch = {}
+        for jobs in (1, 2):
+            out = work / f"batch-j{jobs}"
+            batch[f"jobs{jobs}"] = median_of(runs, lambda _: [pipeline_command("build-all", str(WORKBOOK), *brand_args, "--force", "--jobs", str(jobs), "--out", str(out))], env)
+        batch["speedup_jobs2"] = batch["jobs1"]["median_s"] / batch["jobs2"]["median_s"]
+        results["batch"] = batch
+
+        # 7. Peak memory of the full build (measured in step 1).
+        results["peak_memory_mb"] = {"full_build": results["full_build"]["peak_mb"], "pandoc_largest": results["pandoc_baseline"]["peak_mb"]}
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+    (args.out / "results.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    print(format_table(results))
+    print(f"\n(results in {args.out / 'results.json'})")
+    return 0
+
+
+def format_table(results: dict) -> str:
+    full, pandoc, growth, batch = results["full_build"], results["pandoc_baseline"], results["growth"], results["batch"]
+    rows = [
+        ("figure", "measured", "target"),
+        ("1. full build, 5 outputs (median)", f"{full['median_s']:.2f} s", ""),
+        ("2. pandoc baseline, 3 outputs (median)", f"{pandoc['median_s']:.2f} s", f"({pandoc['version']})"),
+        ("3. ratio full build / pandoc", f"{results['ratio_full_over_pandoc']:.2f}", "<= 1.0 (aim 0.5)"),
+        ("4a. no-op rebuild", f"{results['noop_rebuild']['median_s']:.3f} s", "< 0.15 s"),
+        ("4b. one paragraph edited", f"{results['one_edit']['median_s']:.2f} s", "only its outputs redone"),
+        ("5. growth 10x / 1x", f"{growth['x10_over_x1']:.1f}x", "<= 10x"),
+        ("5. growth 50x / 1x", f"{growth['x50_over_x1']:.1f}x", "<= 50x"),
+        ("6. batch 20 brands, --jobs 1", f"{batch['jobs1']['median_s']:.1f} s", ""),
+        ("6. batch 20 brands, --jobs 2", f"{batch['jobs2']['median_s']:.1f} s", ""),
+        ("6. speed-up with 2 jobs", f"{batch['speedup_jobs2']:.2f}x", ">= 1.7x"),
+        ("7. peak memory, full build", f"{results['peak_memory_mb']['full_build']:.0f} MB", "< 150 MB"),
+        ("7. peak memory, pandoc (largest of 3)", f"{results['peak_memory_mb']['pandoc_largest']:.0f} MB", ""),
+    ]
+    widths = [max(len(row[i]) for row in rows) for i in range(3)]
+    lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip() for row in rows]
+    lines.insert(1, "  ".join("-" * width for width in widths))
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,106 @@
+"""Write a workbook as pandoc Markdown: the input of the benchmark's plain-pandoc baseline.
+
+This is what a team that picked plain pandoc would keep as its source: the
+same text, headings, lists, quotes and definitions, with the typed blocks as
+fenced divs and the quiz as a list.
+"""
+from __future__ import annotations
+
+from ..model import (
+    Box, Challenge, Definitions, Emphasis, Figure, Link, ListBlock, Paragraph, Question, Quiz, QuizAnswers,
+    Quote, Ref, Section, Strong, Subsection, Text, Video, plain_text,
+)
+from ..resolve import Document
+
+
+def _escape(text: str) -> str:
+    return "".join("\\" + ch if ch in "\\`*_[]<>#" else ch for ch in text)
+
+
+def inlines(content) -> str:
+    out = []
+    for node in content or ():
+        if isinstance(node, Text):
+            out.append(_escape(node.text))
+        elif isinstance(node, Emphasis):
+            out.append(f"*{inlines(node.content)}*")
+        elif isinstance(node, Strong):
+            out.append(f"**{inlines(node.content)}**")
+        elif isinstance(node, Link):
+            text = inlines(node.content)
+            out.append(f"[{text}]({node.href})" if node.href else text)
+        elif isinstance(node, Ref):
+            out.append(f"[{inlines(node.content) or node.target}](#{node.target})")
+    return "".join(out)
+
+
+def to_markdown(doc: Document) -> str:
+    meta = doc.workbook.meta
+    lines = ["---", f"title: \"{plain_text(meta.title)}\"", f"lang: {doc.workbook.lang}", "---", ""]
+    for section in doc.workbook.sections:
+        _section(doc, section, 1, lines)
+    return "\n".join(lines) + "\n"
+
+
+def _section(doc, section: Section, level: int, lines: list[str]) -> None:
+    lines += [f"{'#' * level} {inlines(section.title)} {{#{section.id}}}", ""]
+    for child in section.content:
+        if isinstance(child, Section):
+            _section(doc, child, level + 1, lines)
+        else:
+            _block(doc, child, level, lines)
+
+
+def _list(node: ListBlock, lines: list[str], indent: str = "") -> None:
+    for number, item in enumerate(node.items, start=1):
+        marker = f"{number}." if node.ordered else "-"
+        lines.append(f"{indent}{marker} {inlines(item.content)}")
+        for sublist in item.sublists:
+            _list(sublist, lines, indent + "    ")
+    lines.append("")
+
+
+def _block(doc, node, level: int, lines: list[str]) -> None:
+    if isinstance(node, (Paragraph, Video)):
+        lines += [inlines(node.content), ""]
+    elif isinstance(node, ListBlock):
+        _list(node, lines)
+    elif isinstance(node, Quote):
+        for paragraph in node.paragraphs:
+            lines += [f"> {inlines(paragraph.content)}", ">"]
+        if node.attribution:
+            lines.append(f"> — {inlines(node.attribution)}")
+        lines.append("")
+    elif isinstance(node, Definitions):
+        for entry in node.entries:
+            lines += [inlines(entry.term), f":   {inlines(entry.definition)}", ""]
+    elif isinstance(node, Figure):
+        lines += [f"*{inlines(node.caption)}* — {node.alt or ''}", ""]
+    elif isinstance(node, Subsection):
+        lines += [f"{'#' * min(level + 2, 6)} {inlines(node.title)}", ""]
+        for block in node.blocks:
+            _block(doc, block, level + 1, lines)
+    elif isinstance(node, (Box, Challenge)):
+        label = doc.block_label(node)
+        title = f"{label} – {inlines(node.title)}" if node.title else label
+        lines += [f"::: {{.{getattr(node, 'kind', 'challenge')}}}", f"{'#' * min(level + 1, 6)} {title}", ""]
+        for block in (node.blocks if isinstance(node, Box) else node.intro):
+            _block(doc, block, level + 1, lines)
+        if isinstance(node, Challenge):
+            for item in node.items:
+                if isinstance(item, Question):
+                    lines += [f"**{inlines(item.content)}**", ""]
+                    for sublist in item.sublists:
+                        _list(sublist, lines)
+                else:
+                    _block(doc, item, level + 1, lines)
+        lines += [":::", ""]
+    elif isinstance(node, Quiz):
+        lines += [inlines(node.prompt), ""]
+        lines += [f"- {inlines(statement.content)} (true / false)" for statement in node.statements]
+        lines.append("")
+    elif isinstance(node, QuizAnswers):
+        for statement in doc.quizzes[node.quiz].statements:
+            answer = doc.answer_for(statement)
+            verdict = ("TRUE" if answer.value else "FALSE") + (f" ({answer.qualifier})" if answer.qualifier else "")
+            lines += [f"**{inlines(statement.content)}**", "", f"{verdict} – {inlines(answer.explanation)}", ""]
