@@ -1,0 +1,130 @@
+"""Builds: one command for every format, incremental, parallel, sharded, reproducible and atomic."""
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+WORKBOOK = ROOT / "source" / "commissioning-services" / "workbook.xml"
+KITCHEN_SINK = ROOT / "tests" / "fixtures" / "kitchen-sink" / "workbook.xml"
+EXPECTED_OUTPUTS = ["html", "kitchen-sink-scorm12.zip", "kitchen-sink-scorm2004.zip", "kitchen-sink.docx", "kitchen-sink.epub"]
+
+
+def build(*args: str, env: dict | None = None, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    result = subprocess.run([sys.executable, "-m", "pipeline", *args], cwd=cwd, capture_output=True, text=True,
+                            timeout=600, env=env)
+    return result
+
+
+def tree_digest(folder: Path) -> dict[str, str]:
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def kitchen_sink_build(tmp_path_factory):
+    out = tmp_path_factory.mktemp("build")
+    result = build("build", str(KITCHEN_SINK), "--out", str(out), "--jobs", "2")
+    assert result.returncode == 0, result.stderr
+    return out
+
+
+def test_every_format_lands_in_the_documented_layout(kitchen_sink_build):
+    target = kitchen_sink_build / "kitchen-sink" / "default"
+    assert sorted(p.name for p in target.iterdir()) == EXPECTED_OUTPUTS
+    assert (target / "html" / "index.html").is_file()
+
+
+def test_nothing_to_do_is_skipped(kitchen_sink_build):
+    before = tree_digest(kitchen_sink_build / "kitchen-sink")
+    result = build("build", str(KITCHEN_SINK), "--out", str(kitchen_sink_build))
+    assert result.returncode == 0, result.stderr
+    assert re.search(r"^kitchen-sink\s+default\s+-\s+html, docx, epub, scorm12, scorm2004\s", result.stderr, re.M)
+    assert tree_digest(kitchen_sink_build / "kitchen-sink") == before
+
+
+def test_an_edit_rebuilds_only_the_pair_it_belongs_to(tmp_path):
+    source_dir = tmp_path / "source"
+    shutil.copytree(KITCHEN_SINK.parent, source_dir)
+    out = tmp_path / "build"
+    first = build("build-all", str(source_dir / "workbook.xml"), "--brand", str(ROOT / "brands/default"),
+                  "--brand", str(ROOT / "brands/northshire"), "--format", "docx", "--out", str(out))
+    assert first.returncode == 0, first.stderr
+    northshire_before = (out / "kitchen-sink" / "northshire" / "kitchen-sink.docx").read_bytes()
+    brand_copy = tmp_path / "default"
+    shutil.copytree(ROOT / "brands/default", brand_copy)
+    # Same source, one brand edited: only that brand's output is redone.
+    again = build("build-all", str(source_dir / "workbook.xml"), "--brand", str(ROOT / "brands/northshire"), "--format", "docx", "--out", str(out))
+    assert "up to date" in again.stderr and again.returncode == 0
+    text = (source_dir / "workbook.xml").read_text(encoding="utf-8")
+    (source_dir / "workbook.xml").write_text(text.replace("Tip text.", "Tip text, edited."), encoding="utf-8")
+    edited = build("build-all", str(source_dir / "workbook.xml"), "--brand", str(ROOT / "brands/northshire"), "--format", "docx", "--out", str(out))
+    assert edited.returncode == 0, edited.stderr
+    assert (out / "kitchen-sink" / "northshire" / "kitchen-sink.docx").read_bytes() != northshire_before
+
+
+def test_force_rebuilds(kitchen_sink_build):
+    result = build("build", str(KITCHEN_SINK), "--out", str(kitchen_sink_build), "--format", "html", "--force")
+    assert result.returncode == 0
+    assert re.search(r"^kitchen-sink\s+default\s+html\s+-\s", result.stderr, re.M)
+
+
+def test_shards_split_the_pairs_without_overlap(tmp_path):
+    outs = []
+    for shard in ("1/2", "2/2"):
+        out = tmp_path / shard.replace("/", "-")
+        result = build("build-all", str(KITCHEN_SINK), "--shard", shard, "--format", "html", "--out", str(out))
+        assert result.returncode == 0, result.stderr
+        outs.append({p.name for p in (out / "kitchen-sink").iterdir() if not p.name.startswith(".")})
+    brands = {p.parent.name for p in (ROOT / "brands").glob("*/brand.json")}
+    assert outs[0] | outs[1] == brands and not outs[0] & outs[1]
+
+
+def test_bad_shard_is_a_user_error():
+    result = build("build-all", "--shard", "3/2")
+    assert result.returncode == 2
+    assert "--shard 3/2: I must be between 1 and N [build.bad-shard]" in result.stderr
+
+
+def test_a_failing_renderer_leaves_build_as_it_was(tmp_path, kitchen_sink_build):
+    out = tmp_path / "build"
+    shutil.copytree(kitchen_sink_build, out)
+    before = tree_digest(out / "kitchen-sink")
+    # Break the EPUB renderer only; the HTML output, rendered first, must not land either.
+    env = dict(os.environ, PYTHONPATH=str(tmp_path / "inject"))
+    (tmp_path / "inject").mkdir()
+    (tmp_path / "inject" / "sitecustomize.py").write_text(
+        "import pipeline.build as b\n"
+        "def broken(*a, **k):\n    raise RuntimeError('renderer exploded')\n"
+        "b.renderer = lambda fmt, _r=b.renderer: broken if fmt == 'epub' else _r(fmt)\n",
+        encoding="utf-8",
+    )
+    result = build("build", str(KITCHEN_SINK), "--out", str(out), "--format", "html", "--format", "epub", "--force", env=env)
+    assert result.returncode == 1
+    assert "renderer exploded" in result.stderr and "Traceback" in result.stderr
+    assert tree_digest(out / "kitchen-sink") == before
+    assert not [p for p in (out / "kitchen-sink").iterdir() if "staging" in p.name]
+
+
+@pytest.mark.slow
+def test_two_builds_are_byte_identical_across_folders_time_zones_and_locales(tmp_path):
+    digests = []
+    for index, (zone, locale) in enumerate([("UTC", "C.UTF-8"), ("Pacific/Auckland", "en_GB.UTF-8")]):
+        out = tmp_path / f"build-{index}"
+        env = dict(os.environ, TZ=zone, LC_ALL=locale, LANG=locale, SOURCE_DATE_EPOCH="1767225600")
+        workdir = tmp_path / f"cwd-{index}"
+        workdir.mkdir()
+        result = build("build", str(WORKBOOK), str(KITCHEN_SINK), "--out", str(out), "--force", env=dict(env, PYTHONPATH=str(ROOT)), cwd=workdir)
+        assert result.returncode == 0, result.stderr
+        digests.append({name: digest for name, digest in tree_digest(out).items() if not name.startswith(".stamps/")})
+    assert digests[0] == digests[1]
+    formats = {name.split("/")[2] if name.count("/") > 2 else name.rsplit("/", 1)[1] for name in digests[0]}
+    assert {"html", "commissioning-services.docx", "commissioning-services.epub",
+            "commissioning-services-scorm12.zip", "commissioning-services-scorm2004.zip"} <= formats
