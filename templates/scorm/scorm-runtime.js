@@ -1,0 +1,661 @@
+/* The SCORM runtime of a workbook package (SCORM 1.2 and 2004 4th Edition).
+ *
+ * pipeline/render/scorm.py prepends `window.WorkbookScormConfig = {...}` (the
+ * version, the pages, questions and statements in order, the passing score and
+ * the suspend_data limit).
+ *
+ * In the launcher (scorm-launch.html, the SCO's launch file) it finds the LMS
+ * API, opens one session for the whole visit, shows the bookmarked page in the
+ * frame and closes the session on exit. In a workbook page it defines
+ * window.WorkbookStore (read by workbook.js) on top of the launcher's session,
+ * and turns workbook.js's events into commits and quiz reports. A page opened
+ * on its own (preview, or an LMS that launches a page directly) runs a session
+ * of its own.
+ *
+ * The learner state is the object of docs/architecture.md. suspend_data holds
+ * it compacted; when the answers do not fit, it holds a valid compact state
+ * without the longest answers, the learner is told and offered a download, and
+ * the full state is always in localStorage as well: nothing is cut silently.
+ */
+(function () {
+  "use strict";
+
+  var config = window.WorkbookScormConfig;
+  if (!config) { return; }
+
+  var MAX_PARENTS = 10; // how far up the frames to look for the LMS API
+  var V12 = {
+    apiName: "API", initialize: "LMSInitialize", terminate: "LMSFinish", getValue: "LMSGetValue",
+    setValue: "LMSSetValue", commit: "LMSCommit", lastError: "LMSGetLastError",
+    learnerId: "cmi.core.student_id", location: "cmi.core.lesson_location",
+    exit: "cmi.core.exit", sessionTime: "cmi.core.session_time"
+  };
+  var V2004 = {
+    apiName: "API_1484_11", initialize: "Initialize", terminate: "Terminate", getValue: "GetValue",
+    setValue: "SetValue", commit: "Commit", lastError: "GetLastError",
+    learnerId: "cmi.learner_id", location: "cmi.location",
+    exit: "cmi.exit", sessionTime: "cmi.session_time"
+  };
+  var names = config.version === "1.2" ? V12 : V2004;
+
+  // --- finding the LMS API, the way the SCORM run-time specs describe --------
+
+  function scanForApi(win) {
+    for (var steps = 0; win && steps <= MAX_PARENTS; steps += 1) {
+      try {
+        if (win[names.apiName]) { return win[names.apiName]; }
+      } catch (e) { /* a frame from another origin: keep walking */ }
+      var parent;
+      try { parent = win.parent; } catch (e2) { parent = null; }
+      if (!parent || parent === win) { break; }
+      win = parent;
+    }
+    return null;
+  }
+
+  function findApi() {
+    var api = scanForApi(window);
+    if (!api) {
+      try { if (window.opener) { api = scanForApi(window.opener); } } catch (e) { api = null; }
+    }
+    return api;
+  }
+
+  // --- the compact form kept in suspend_data ---------------------------------
+  // {"v":1,"p":page index,"s":visited pages as a hex bitmask,"q":t/f/- per
+  //  statement,"c":1 if checked,"a":{question index: answer},"x":[indices of
+  //  answers kept only in localStorage]} (pipeline/render/scorm.py mirrors it to
+  //  compute the budget at build time).
+
+  var pageIndex = {};
+  config.pages.forEach(function (slug, index) { pageIndex[slug] = index; });
+
+  function emptyState() {
+    return { v: 1, answers: {}, quiz: {}, checked: false, visited: [], page: config.pages[0] };
+  }
+
+  function normalise(state) {
+    var clean = emptyState();
+    if (!state || typeof state !== "object") { return clean; }
+    if (state.answers && typeof state.answers === "object") {
+      Object.keys(state.answers).forEach(function (id) {
+        if (typeof state.answers[id] === "string") { clean.answers[id] = state.answers[id]; }
+      });
+    }
+    if (state.quiz && typeof state.quiz === "object") {
+      Object.keys(state.quiz).forEach(function (id) {
+        if (state.quiz[id] === true || state.quiz[id] === false) { clean.quiz[id] = state.quiz[id]; }
+      });
+    }
+    clean.checked = state.checked === true;
+    if (Array.isArray(state.visited)) {
+      clean.visited = config.pages.filter(function (slug) { return state.visited.indexOf(slug) !== -1; });
+    }
+    if (typeof state.page === "string" && pageIndex.hasOwnProperty(state.page)) { clean.page = state.page; }
+    return clean;
+  }
+
+  function visitedMask(visited) {
+    var digits = "";
+    for (var start = 0; start < config.pages.length; start += 4) {
+      var nibble = 0;
+      for (var bit = 0; bit < 4 && start + bit < config.pages.length; bit += 1) {
+        if (visited.indexOf(config.pages[start + bit]) !== -1) { nibble |= 1 << bit; }
+      }
+      digits = nibble.toString(16) + digits;
+    }
+    return digits.replace(/^0+(?=.)/, "") || "0";
+  }
+
+  function visitedFromMask(mask) {
+    var visited = [];
+    if (typeof mask !== "string" || !/^[0-9a-f]+$/.test(mask)) { return visited; }
+    config.pages.forEach(function (slug, index) {
+      var digit = mask.length - 1 - Math.floor(index / 4);
+      if (digit >= 0 && (parseInt(mask.charAt(digit), 16) >> (index % 4)) & 1) { visited.push(slug); }
+    });
+    return visited;
+  }
+
+  // The compact text of `state` with the answers listed in `omit` left out.
+  function compactText(state, omit) {
+    var answers = {};
+    config.questions.forEach(function (question, index) {
+      var text = state.answers[question[0]];
+      if (text && omit.indexOf(index) === -1) { answers[String(index)] = text; }
+    });
+    var compact = {
+      v: 1,
+      k: config.layout,
+      p: pageIndex.hasOwnProperty(state.page) ? pageIndex[state.page] : 0,
+      s: visitedMask(state.visited),
+      q: config.statements.map(function (statement) {
+        var value = state.quiz[statement[0]];
+        return value === true ? "t" : value === false ? "f" : "-";
+      }).join(""),
+      c: state.checked ? 1 : 0,
+      a: answers
+    };
+    if (omit.length) { compact.x = omit.slice().sort(function (a, b) { return a - b; }); }
+    return JSON.stringify(compact);
+  }
+
+  // Fit the state into the limit by leaving out the longest answers first;
+  // never by cutting a string. `carried` are answers already marked as kept
+  // elsewhere that this browser does not have: they stay marked.
+  function fitState(state, carried) {
+    var omit = carried.slice();
+    var text = compactText(state, omit);
+    var byLength = config.questions.map(function (question, index) { return index; })
+      .filter(function (index) { return !!state.answers[config.questions[index][0]]; })
+      .sort(function (a, b) {
+        return state.answers[config.questions[b][0]].length - state.answers[config.questions[a][0]].length || a - b;
+      });
+    while (text.length > config.suspendDataLimit && byLength.length) {
+      omit.push(byLength.shift());
+      text = compactText(state, omit);
+    }
+    return { text: text, omitted: omit, fits: text.length <= config.suspendDataLimit };
+  }
+
+  function expand(text) {
+    var compact;
+    try { compact = JSON.parse(text); } catch (e) { return null; }
+    if (!compact || compact.v !== 1) { return null; }
+    var answers = compact.a && typeof compact.a === "object" ? compact.a : {};
+    if (compact.k !== config.layout) {
+      // Saved by a package whose questions were different: indices would put
+      // answers in the wrong boxes, so hand back the texts alone.
+      var texts = Object.keys(answers).sort(function (a, b) { return a - b; })
+        .map(function (key) { return answers[key]; })
+        .filter(function (text) { return typeof text === "string" && text; });
+      return { foreign: true, texts: texts };
+    }
+    var state = emptyState();
+    config.questions.forEach(function (question, index) {
+      if (typeof answers[String(index)] === "string") { state.answers[question[0]] = answers[String(index)]; }
+    });
+    var quiz = typeof compact.q === "string" ? compact.q : "";
+    config.statements.forEach(function (statement, index) {
+      var mark = quiz.charAt(index);
+      if (mark === "t") { state.quiz[statement[0]] = true; }
+      if (mark === "f") { state.quiz[statement[0]] = false; }
+    });
+    state.checked = compact.c === 1;
+    state.visited = visitedFromMask(compact.s);
+    if (typeof compact.p === "number" && config.pages[compact.p]) { state.page = config.pages[compact.p]; }
+    return { state: state, omitted: Array.isArray(compact.x) ? compact.x : [] };
+  }
+
+  // --- time formats ------------------------------------------------------------
+
+  function pad(number, width) {
+    var text = String(number);
+    while (text.length < width) { text = "0" + text; }
+    return text;
+  }
+
+  function sessionTime(milliseconds) {
+    var centis = Math.max(0, Math.round(milliseconds / 10));
+    var hours = Math.floor(centis / 360000);
+    var minutes = Math.floor(centis / 6000) % 60;
+    var seconds = Math.floor(centis / 100) % 60;
+    var fraction = centis % 100;
+    if (config.version === "1.2") { // CMITimespan: HHHH:MM:SS.SS
+      return pad(Math.min(hours, 9999), 4) + ":" + pad(minutes, 2) + ":" + pad(seconds, 2) + "." + pad(fraction, 2);
+    }
+    return "PT" + hours + "H" + minutes + "M" + seconds + "." + pad(fraction, 2) + "S"; // ISO 8601 duration
+  }
+
+  function timestamp(date) { // 2004 time(second,10,0): YYYY-MM-DDThh:mm:ss
+    return date.getFullYear() + "-" + pad(date.getMonth() + 1, 2) + "-" + pad(date.getDate(), 2) + "T" +
+      pad(date.getHours(), 2) + ":" + pad(date.getMinutes(), 2) + ":" + pad(date.getSeconds(), 2);
+  }
+
+  // --- local storage (the backup, and the store when there is no LMS) ---------
+
+  function readLocal(key) {
+    try {
+      var text = window.localStorage.getItem(key);
+      return text ? JSON.parse(text) : null;
+    } catch (e) { return null; }
+  }
+
+  function localStorageWorks() {
+    try {
+      window.localStorage.setItem("workbook-scorm:probe", "1");
+      window.localStorage.removeItem("workbook-scorm:probe");
+      return true;
+    } catch (e) { return false; }
+  }
+
+  function writeLocal(key, value) {
+    try { window.localStorage.setItem(key, JSON.stringify(value)); return true; } catch (e) { return false; }
+  }
+
+  // --- the session --------------------------------------------------------------
+
+  function Session() {
+    this.api = findApi();
+    this.started = new Date();
+    this.open = false;
+    this.finished = false;
+    this.completed = false;
+    this.state = emptyState();
+    this.omitted = []; // question indices whose answers are not in suspend_data
+    this.unrestored = []; // indices marked so last time that this browser has no copy of
+    this.earlier = []; // answers saved by a version of the workbook with other questions
+    this.errors = []; // calls the LMS refused, for whoever debugs a package in an LMS
+    this.listener = null;
+    this.written = {};
+    this.localKey = "workbook-scorm:" + config.workbook + ":";
+  }
+
+  Session.prototype.call = function (method, a, b) {
+    if (!this.api || !this.api[method]) { return ""; }
+    var result;
+    try {
+      result = b === undefined ? this.api[method](a === undefined ? "" : a) : this.api[method](a, b);
+    } catch (e) { result = "false"; }
+    if (result === false || result === "false") {
+      var code = "";
+      try { code = String(this.api[names.lastError]()); } catch (e2) { code = "?"; }
+      this.errors.push(method + "(" + (a || "") + "): error " + code);
+    }
+    return result;
+  };
+
+  Session.prototype.get = function (element) {
+    var value = this.call(names.getValue, element);
+    return value === undefined || value === null || value === false ? "" : String(value);
+  };
+
+  // Set a value only when it changed, so that commits carry only news.
+  Session.prototype.set = function (element, value) {
+    value = String(value);
+    if (this.written[element] === value) { return true; }
+    var ok = this.call(names.setValue, element, value);
+    if (ok === true || ok === "true") { this.written[element] = value; return true; }
+    return false;
+  };
+
+  Session.prototype.start = function () {
+    var backup;
+    if (this.api) {
+      var init = this.call(names.initialize, "");
+      this.open = init === true || init === "true";
+    }
+    if (this.open) {
+      this.localKey += this.get(names.learnerId) || "learner";
+      backup = readLocal(this.localKey);
+      var saved = expand(this.get("cmi.suspend_data"));
+      if (saved && saved.foreign) {
+        if (backup) {
+          this.state = normalise(backup.state);
+        } else if (saved.texts.length) {
+          this.earlier = saved.texts;
+          writeLocal(this.localKey + ":earlier", saved.texts);
+        }
+      } else if (saved) {
+        this.state = saved.state;
+        // Answers that did not fit last time come back from the full copy.
+        var full = backup && normalise(backup.state);
+        saved.omitted.forEach(function (index) {
+          var question = config.questions[index];
+          if (!question) { return; }
+          if (full && full.answers[question[0]]) {
+            this.state.answers[question[0]] = full.answers[question[0]];
+          } else {
+            this.unrestored.push(index);
+          }
+        }, this);
+      } else if (backup) {
+        this.state = normalise(backup.state); // the LMS lost or never got it: keep the learner's text
+      }
+      var location = this.get(names.location);
+      if (pageIndex.hasOwnProperty(location)) { this.state.page = location; }
+      this.markStarted();
+    } else {
+      this.localKey += "preview";
+      backup = readLocal(this.localKey);
+      if (backup) { this.state = normalise(backup.state); }
+    }
+    this.save(this.state);
+    this.commit();
+  };
+
+  // The attempt is under way: incomplete, unless the LMS already has it as
+  // done (1.2: completed, passed or failed; 2004: completed).
+  Session.prototype.markStarted = function () {
+    if (config.version === "1.2") {
+      var status = this.get("cmi.core.lesson_status");
+      this.completed = status === "completed" || status === "passed" || status === "failed";
+      if (!this.completed) { this.set("cmi.core.lesson_status", "incomplete"); }
+    } else {
+      this.completed = this.get("cmi.completion_status") === "completed";
+      if (!this.completed) { this.set("cmi.completion_status", "incomplete"); }
+    }
+  };
+
+  Session.prototype.load = function () {
+    return JSON.parse(JSON.stringify(this.state));
+  };
+
+  // The page on screen is told of every save (one page at a time: a new page replaces the last).
+  Session.prototype.onChange = function (listener) { this.listener = listener; };
+
+  // Keep a new state: in full in localStorage, compacted in suspend_data, with
+  // the place and completion. Returns what did not fit in suspend_data.
+  Session.prototype.save = function (newState) {
+    var state = this.state = normalise(newState);
+    writeLocal(this.localKey, { savedAt: new Date().toISOString(), state: state });
+    // Once the learner writes a new answer there, it is no longer missing.
+    this.unrestored = this.unrestored.filter(function (index) { return !state.answers[config.questions[index][0]]; });
+    var fitted = fitState(state, this.unrestored);
+    if (this.open && !this.finished) {
+      if (fitted.fits && !this.keep(fitted.text)) {
+        // The LMS refused or changed it (a smaller limit than the standard's,
+        // counted in bytes?): store the state without answers, which are all
+        // in localStorage, and say so.
+        var answered = config.questions.map(function (question, index) { return index; })
+          .filter(function (index) { return !!state.answers[config.questions[index][0]]; });
+        fitted = fitState(state, answered);
+        fitted.omitted = answered;
+        this.keep(fitted.text);
+      }
+      this.set(names.location, state.page);
+      this.reportProgress();
+    }
+    this.omitted = fitted.omitted.filter(function (index) { return this.unrestored.indexOf(index) === -1; }, this);
+    this.lastSuspendData = fitted.text;
+    var status = this.status();
+    if (this.listener) {
+      try { this.listener(status); } catch (e) { this.listener = null; /* the page has gone */ }
+    }
+    return status;
+  };
+
+  // Set suspend_data and read it back: true only if the LMS holds it exactly.
+  Session.prototype.keep = function (text) {
+    if (this.written["cmi.suspend_data"] === text) { return true; }
+    if (this.set("cmi.suspend_data", text) && this.get("cmi.suspend_data") === text) { return true; }
+    delete this.written["cmi.suspend_data"];
+    return false;
+  };
+
+  // What the learner must be told: answers the LMS does not hold (kept only in
+  // this browser), and answers from last time that this browser does not have.
+  // Without an LMS, localStorage is the store and holds everything.
+  Session.prototype.status = function () {
+    var ids = function (indices) { return indices.map(function (index) { return config.questions[index][0]; }); };
+    var omitted = this.open ? ids(this.omitted) : [];
+    var unrestored = this.open ? ids(this.unrestored) : [];
+    return {
+      lms: this.open, omitted: omitted, unrestored: unrestored, earlier: this.earlier.length,
+      allKept: !omitted.length && !unrestored.length && !this.earlier.length
+    };
+  };
+
+  // Completed once every page has been seen; never back to incomplete.
+  Session.prototype.reportProgress = function () {
+    var visited = this.state.visited.length;
+    if (config.version === "2004") {
+      this.set("cmi.progress_measure", String(Math.round(visited / config.pages.length * 10000) / 10000));
+    }
+    if (!this.completed && visited >= config.pages.length) {
+      this.completed = this.set(config.version === "1.2" ? "cmi.core.lesson_status" : "cmi.completion_status", "completed");
+    }
+  };
+
+  Session.prototype.visit = function (slug) {
+    if (!pageIndex.hasOwnProperty(slug)) { return; }
+    var state = this.load();
+    if (state.visited.indexOf(slug) === -1) { state.visited.push(slug); }
+    state.page = slug;
+    this.save(state);
+  };
+
+  // The score over every statement of the workbook, one interaction each.
+  Session.prototype.reportQuiz = function (results) {
+    var state = this.load();
+    (results || []).forEach(function (result) {
+      if (result && (result.response === true || result.response === false)) { state.quiz[result.id] = result.response; }
+    });
+    state.checked = true;
+    this.save(state);
+    if (!this.open || this.finished || !config.statements.length) { return; }
+    var right = 0;
+    var total = config.statements.length;
+    var v12 = config.version === "1.2";
+    var now = timestamp(new Date());
+    config.statements.forEach(function (statement, index) {
+      var id = statement[0], expected = statement[1], response = state.quiz[id];
+      var answered = response === true || response === false;
+      var correct = answered && response === expected;
+      if (correct) { right += 1; }
+      var prefix = "cmi.interactions." + index + ".";
+      this.set(prefix + "id", id);
+      this.set(prefix + "type", "true-false");
+      if (v12) {
+        this.set(prefix + "correct_responses.0.pattern", expected ? "t" : "f");
+        if (answered) { this.set(prefix + "student_response", response ? "t" : "f"); }
+        this.set(prefix + "result", answered ? (correct ? "correct" : "wrong") : "neutral");
+      } else {
+        this.set(prefix + "description", statement[2].slice(0, 250));
+        this.set(prefix + "correct_responses.0.pattern", expected ? "true" : "false");
+        if (answered) { this.set(prefix + "learner_response", response ? "true" : "false"); }
+        this.set(prefix + "result", answered ? (correct ? "correct" : "incorrect") : "neutral");
+        this.set(prefix + "timestamp", now);
+      }
+    }, this);
+    if (v12) {
+      // Raw as a percentage: the scale of the manifest's adlcp:masteryscore.
+      this.set("cmi.core.score.min", "0");
+      this.set("cmi.core.score.max", "100");
+      this.set("cmi.core.score.raw", String(Math.round(right / total * 100)));
+    } else {
+      var scaled = Math.round(right / total * 10000) / 10000;
+      var passing = parseFloat(this.get("cmi.scaled_passing_score"));
+      if (isNaN(passing)) { passing = config.passingScore; }
+      this.set("cmi.score.min", "0");
+      this.set("cmi.score.max", String(total));
+      this.set("cmi.score.raw", String(right));
+      this.set("cmi.score.scaled", String(scaled));
+      this.set("cmi.success_status", scaled >= passing ? "passed" : "failed");
+    }
+    this.commit();
+  };
+
+  Session.prototype.commit = function () {
+    if (this.open && !this.finished) { this.call(names.commit, ""); }
+  };
+
+  Session.prototype.finish = function () {
+    if (this.finished) { return; }
+    this.save(this.state);
+    if (this.open) {
+      this.set(names.sessionTime, sessionTime(new Date() - this.started));
+      // Always suspend: the LMS then keeps suspend_data for the next visit,
+      // completed or not, so a learner's text is never thrown away.
+      this.set(names.exit, "suspend");
+      // Terminate persists everything (no Commit first: while the page unloads,
+      // an LMS's synchronous commit request is refused).
+      this.call(names.terminate, "");
+    }
+    this.finished = true;
+  };
+
+  // --- the learner's answers as a file ----------------------------------------
+
+  function answersText(state, earlier) {
+    var lines = [config.title, ""];
+    config.questions.forEach(function (question, index) {
+      var answer = state.answers[question[0]];
+      if (!answer) { return; }
+      lines.push((index + 1) + ". " + question[1], "", answer, "");
+    });
+    if (earlier.length) {
+      lines.push("Answers from an earlier version of this workbook", "");
+      earlier.forEach(function (answer) { lines.push(answer, ""); });
+    }
+    return lines.join("\r\n");
+  }
+
+  // --- in a workbook page ------------------------------------------------------
+
+  function inPage(session, inLauncherFrame) {
+    var slug = (window.location.pathname.split("/").pop() || "").replace(/\.html$/, "");
+    // A page's copy of the state may predate visits recorded since it loaded:
+    // visited pages only ever add up, and the bookmark is the page on screen.
+    function fromPage(state) {
+      state = normalise(state);
+      session.state.visited.forEach(function (visited) {
+        if (state.visited.indexOf(visited) === -1) { state.visited.push(visited); }
+      });
+      if (pageIndex.hasOwnProperty(slug)) { state.page = slug; }
+      return state;
+    }
+    window.WorkbookStore = {
+      load: function () { return session.load(); },
+      save: function (state) { session.save(fromPage(state)); },
+      // Whether answers outlive the page: workbook.js warns the learner if not.
+      persistent: session.open || localStorageWorks(),
+      status: function () { return session.status(); }
+    };
+
+    var alertBox = null;
+    var message = null;
+    var link = null;
+    var shown = "";
+    function refreshDownload() {
+      if (link.href) { URL.revokeObjectURL(link.href); }
+      link.href = URL.createObjectURL(new Blob([answersText(session.load(), session.earlier)], { type: "text/plain;charset=utf-8" }));
+    }
+    function showStatus(status) {
+      if (!document.body) { return; }
+      if (status.allKept) {
+        if (alertBox) { alertBox.hidden = true; }
+        shown = "";
+        return;
+      }
+      if (!alertBox) {
+        alertBox = document.createElement("div");
+        alertBox.className = "scorm-alert";
+        alertBox.setAttribute("role", "alert");
+        alertBox.setAttribute("data-scorm-alert", "");
+        alertBox.style.cssText = "border:3px solid #b00020;background:#fff;color:#1a1a1a;padding:0.75em 1em;margin:1em 0;";
+        message = document.createElement("p");
+        message.style.margin = "0 0 0.5em";
+        link = document.createElement("a");
+        link.download = config.workbook + "-answers.txt";
+        link.setAttribute("data-scorm-download", "");
+        link.textContent = "Download your answers (text file)";
+        link.addEventListener("click", refreshDownload);
+        alertBox.appendChild(message);
+        alertBox.appendChild(link);
+        var where = document.querySelector("main") || document.body;
+        where.insertBefore(alertBox, where.firstChild);
+      }
+      refreshDownload();
+      var text = "";
+      var count = status.omitted.length;
+      if (count) {
+        text += "Your answers are longer than the learning system can store: " + count +
+          (count === 1 ? " answer is" : " answers are") + " saved only in this web browser. " +
+          "Download your answers to keep a copy. ";
+      }
+      var missing = status.unrestored.length;
+      if (missing) {
+        text += missing + (missing === 1 ? " answer" : " answers") + " you wrote before could not be stored by the " +
+          "learning system and " + (missing === 1 ? "is" : "are") + " not in this web browser: use the copy you " +
+          "downloaded, or come back on the browser you wrote " + (missing === 1 ? "it" : "them") + " in.";
+      }
+      if (status.earlier) {
+        text += "This workbook has changed since your last visit, so " + status.earlier +
+          (status.earlier === 1 ? " answer" : " answers") + " you wrote then could not be put back in " +
+          (status.earlier === 1 ? "its box. It is" : "their boxes. They are") + " in the download.";
+      }
+      // Only a change of message is announced, not every keystroke.
+      if (text !== shown) { message.textContent = text; shown = text; }
+      alertBox.hidden = false;
+    }
+    session.onChange(showStatus);
+
+    // Inside the launcher, another site would replace the workbook in the LMS's
+    // window (or show nothing, if it refuses to be framed): open it in a new tab.
+    function openOtherSitesInNewTabs() {
+      if (!inLauncherFrame) { return; }
+      Array.prototype.forEach.call(document.querySelectorAll("a[href]"), function (anchor) {
+        if (!/^https?:$/.test(anchor.protocol) || anchor.origin === window.location.origin || anchor.target) { return; }
+        anchor.target = "_blank";
+        anchor.rel = (anchor.rel ? anchor.rel + " " : "") + "noopener";
+        var note = document.createElement("span");
+        note.className = "visually-hidden";
+        note.textContent = " (opens in a new tab)";
+        anchor.appendChild(note);
+      });
+    }
+
+    document.addEventListener("workbook:page-visited", function (event) {
+      session.visit((event.detail && event.detail.slug) || slug);
+      session.commit();
+    });
+    document.addEventListener("workbook:quiz-checked", function (event) {
+      session.reportQuiz(event.detail && event.detail.results);
+    });
+    var pending = null;
+    document.addEventListener("workbook:answers-changed", function () {
+      if (pending) { window.clearTimeout(pending); }
+      pending = window.setTimeout(function () { pending = null; session.commit(); }, 2000);
+    });
+    // Leaving the page: hand over what is there, without a commit (a
+    // synchronous request is not allowed while a page unloads); the next page
+    // commits on arrival, and the launcher's Terminate on exit.
+    window.addEventListener("pagehide", function () { if (!session.finished) { session.save(session.state); } });
+    document.addEventListener("DOMContentLoaded", function () {
+      openOtherSitesInNewTabs();
+      session.visit(slug);
+      showStatus(session.status());
+    });
+  }
+
+  function watchExit(session) {
+    var finish = function () { session.finish(); };
+    window.addEventListener("pagehide", finish);
+    window.addEventListener("beforeunload", finish);
+    window.addEventListener("unload", finish);
+  }
+
+  // --- in the launcher ---------------------------------------------------------
+
+  function inLauncher() {
+    var session = new Session();
+    window.WorkbookScormSession = session;
+    session.start();
+    watchExit(session);
+    document.addEventListener("DOMContentLoaded", function () {
+      var frame = document.getElementById("workbook-frame");
+      frame.addEventListener("load", function () {
+        try { if (frame.contentDocument && frame.contentDocument.title) { document.title = frame.contentDocument.title; } } catch (e) { /* another origin */ }
+      });
+      frame.src = session.state.page + ".html"; // resume at the bookmark
+    });
+  }
+
+  if (document.documentElement.hasAttribute("data-scorm-launcher")) {
+    inLauncher();
+    return;
+  }
+  var launcher = null;
+  try {
+    if (window.parent !== window && window.parent.WorkbookScormSession) { launcher = window.parent.WorkbookScormSession; }
+  } catch (e) { launcher = null; }
+  if (launcher) {
+    inPage(launcher, true);
+  } else {
+    var own = new Session();
+    own.start();
+    watchExit(own);
+    inPage(own, false);
+  }
+}());
