@@ -1,0 +1,330 @@
+/* workbook.js: keeps the learner's answers and runs the true/false quizzes.
+ *
+ * Learner state (docs/architecture.md), one JSON object:
+ *   {"v": 1, "answers": {questionId: text}, "quiz": {statementId: true|false},
+ *    "checked": bool, "visited": [pageSlug, ...], "page": pageSlug}
+ *
+ * Store: window.WorkbookStore when a host defines it before this script runs (the SCORM
+ * runtime does), otherwise localStorage. A store is an object with
+ *   load() -> state object or null       save(state) -> nothing
+ * and may have `persistent: false` to say that answers will not outlive the page.
+ *
+ * Events, dispatched on document for hosts to listen to:
+ *   workbook:page-visited    detail {slug}
+ *   workbook:answers-changed detail {id, answers}     (id: the question whose answer changed)
+ *   workbook:quiz-checked    detail {score, max, results: [{id, response, correct, expected}]}
+ *
+ * Answers are saved on every input event, so a reload never loses typing, and are never
+ * shortened: the download holds every character typed.
+ */
+(function () {
+  "use strict";
+
+  var STATE_VERSION = 1;
+  var dataElement = document.getElementById("workbook-data");
+  if (!dataElement) {
+    return;
+  }
+  var data = JSON.parse(dataElement.textContent);
+  var pageSlug = document.body.getAttribute("data-page");
+
+  // --- state and store ------------------------------------------------------
+
+  function isPlainObject(value) {
+    return value !== null && typeof value === "object" && !Array.isArray(value);
+  }
+
+  // Accept whatever a store gives back, keeping only well-formed fields.
+  function normaliseState(raw) {
+    var state = {v: STATE_VERSION, answers: {}, quiz: {}, checked: false, visited: [], page: null};
+    if (!isPlainObject(raw)) {
+      return state;
+    }
+    if (isPlainObject(raw.answers)) {
+      Object.keys(raw.answers).forEach(function (id) {
+        if (typeof raw.answers[id] === "string") {
+          state.answers[id] = raw.answers[id];
+        }
+      });
+    }
+    if (isPlainObject(raw.quiz)) {
+      Object.keys(raw.quiz).forEach(function (id) {
+        if (typeof raw.quiz[id] === "boolean") {
+          state.quiz[id] = raw.quiz[id];
+        }
+      });
+    }
+    state.checked = raw.checked === true;
+    if (Array.isArray(raw.visited)) {
+      state.visited = raw.visited.filter(function (slug) {
+        return typeof slug === "string";
+      });
+    }
+    if (typeof raw.page === "string") {
+      state.page = raw.page;
+    }
+    return state;
+  }
+
+  function localStorageStore(key) {
+    var storage = null;
+    try {
+      storage = window.localStorage;
+      storage.setItem(key + ":probe", "1");
+      storage.removeItem(key + ":probe");
+    } catch (error) {
+      storage = null; // private browsing, or a browser that refuses storage for file://
+    }
+    var memory = null;
+    return {
+      persistent: storage !== null,
+      load: function () {
+        if (!storage) {
+          return memory;
+        }
+        try {
+          var text = storage.getItem(key);
+          return text ? JSON.parse(text) : null;
+        } catch (error) {
+          return null;
+        }
+      },
+      save: function (state) {
+        var text = JSON.stringify(state);
+        if (!storage) {
+          memory = JSON.parse(text);
+          return;
+        }
+        try {
+          storage.setItem(key, text);
+        } catch (error) {
+          this.persistent = false; // the quota is full: warn rather than lose answers silently
+          showStorageWarning();
+        }
+      }
+    };
+  }
+
+  var store = window.WorkbookStore || localStorageStore(data.storageKey);
+  var state = normaliseState(store.load());
+
+  function save() {
+    store.save(state);
+  }
+
+  function emit(name, detail) {
+    document.dispatchEvent(new CustomEvent(name, {detail: detail}));
+  }
+
+  function showStorageWarning() {
+    Array.prototype.forEach.call(document.querySelectorAll("[data-storage-warning]"), function (element) {
+      element.hidden = false;
+    });
+  }
+
+  // --- answer boxes ----------------------------------------------------------
+
+  var answerBoxes = Array.prototype.slice.call(document.querySelectorAll("textarea[data-question]"));
+  var growsByItself = window.CSS && CSS.supports && CSS.supports("field-sizing", "content");
+
+  function fitToContent(box) {
+    if (growsByItself) {
+      return;
+    }
+    box.style.height = "auto";
+    box.style.height = Math.max(box.scrollHeight + 4, 128) + "px";
+  }
+
+  function showPrintCopy(id, text) {
+    Array.prototype.forEach.call(document.querySelectorAll("[data-answer-print]"), function (element) {
+      if (element.getAttribute("data-answer-print") === id) {
+        element.textContent = text;
+      }
+    });
+  }
+
+  function showAnswers() {
+    answerBoxes.forEach(function (box) {
+      var id = box.getAttribute("data-question");
+      var text = Object.prototype.hasOwnProperty.call(state.answers, id) ? state.answers[id] : "";
+      if (box.value !== text && document.activeElement !== box) {
+        box.value = text;
+      }
+      showPrintCopy(id, text);
+      fitToContent(box);
+    });
+  }
+
+  answerBoxes.forEach(function (box) {
+    box.addEventListener("input", function () {
+      var id = box.getAttribute("data-question");
+      if (box.value === "") {
+        delete state.answers[id];
+      } else {
+        state.answers[id] = box.value;
+      }
+      save();
+      showPrintCopy(id, box.value);
+      fitToContent(box);
+      emit("workbook:answers-changed", {id: id, answers: Object.assign({}, state.answers)});
+    });
+  });
+
+  // --- the answers download -------------------------------------------------
+
+  function answersAsText() {
+    var lines = [data.title, "My answers", ""];
+    var lastChallenge = null;
+    data.questions.forEach(function (question) {
+      if (question.challenge !== lastChallenge) {
+        lines.push("", question.challenge, new Array(question.challenge.length + 1).join("="), "");
+        lastChallenge = question.challenge;
+      }
+      var answer = state.answers[question.id];
+      lines.push("Question: " + question.text, "My answer:", answer ? answer : "(not answered)", "");
+    });
+    var answered = data.statements.filter(function (statement) {
+      return typeof state.quiz[statement.id] === "boolean";
+    });
+    if (answered.length) {
+      lines.push("", "True or false", "=============", "");
+      data.statements.forEach(function (statement, index) {
+        var response = state.quiz[statement.id];
+        var mine = typeof response === "boolean" ? (response ? "True" : "False") : "(not answered)";
+        lines.push((index + 1) + ". " + statement.text, "My answer: " + mine, "");
+      });
+    }
+    return lines.join("\n") + "\n";
+  }
+
+  function downloadAnswers() {
+    var blob = new Blob([answersAsText()], {type: "text/plain;charset=utf-8"});
+    var link = document.createElement("a");
+    link.href = URL.createObjectURL(blob);
+    link.download = data.workbook + "-my-answers.txt";
+    link.hidden = true;
+    document.body.appendChild(link);
+    link.click();
+    document.body.removeChild(link);
+    setTimeout(function () {
+      URL.revokeObjectURL(link.href);
+    }, 10000);
+  }
+
+  Array.prototype.forEach.call(document.querySelectorAll("[data-download-answers]"), function (button) {
+    button.addEventListener("click", downloadAnswers);
+  });
+
+  // --- true/false quizzes ----------------------------------------------------
+
+  var VERDICTS = {correct: "Correct.", incorrect: "Not quite.", unanswered: "Not answered."};
+
+  function statementsOf(quiz) {
+    return Array.prototype.slice.call(quiz.querySelectorAll("[data-statement]"));
+  }
+
+  function resultOf(fieldset) {
+    var id = fieldset.getAttribute("data-statement");
+    var expected = fieldset.getAttribute("data-expected") === "true";
+    var response = typeof state.quiz[id] === "boolean" ? state.quiz[id] : null;
+    return {id: id, response: response, correct: response === expected, expected: expected};
+  }
+
+  function showFeedback(fieldset, result) {
+    var feedback = fieldset.querySelector(".quiz-feedback");
+    var outcome = result.response === null ? "unanswered" : (result.correct ? "correct" : "incorrect");
+    feedback.setAttribute("data-result", outcome);
+    feedback.querySelector("[data-verdict]").textContent = VERDICTS[outcome];
+    feedback.hidden = false;
+  }
+
+  function showScore(quiz, results) {
+    var score = results.filter(function (result) {
+      return result.correct;
+    }).length;
+    quiz.querySelector(".quiz-score").textContent = "You got " + score + " of " + results.length + " right.";
+    return score;
+  }
+
+  function checkQuiz(quiz) {
+    var fieldsets = statementsOf(quiz);
+    var results = fieldsets.map(resultOf);
+    fieldsets.forEach(function (fieldset, index) {
+      showFeedback(fieldset, results[index]);
+    });
+    var score = showScore(quiz, results);
+    state.checked = true;
+    save();
+    emit("workbook:quiz-checked", {score: score, max: results.length, results: results});
+  }
+
+  Array.prototype.forEach.call(document.querySelectorAll("[data-quiz]"), function (quiz) {
+    statementsOf(quiz).forEach(function (fieldset) {
+      var id = fieldset.getAttribute("data-statement");
+      Array.prototype.forEach.call(fieldset.querySelectorAll("input[type=radio]"), function (radio) {
+        radio.checked = typeof state.quiz[id] === "boolean" && String(state.quiz[id]) === radio.value;
+        radio.addEventListener("change", function () {
+          state.quiz[id] = radio.value === "true";
+          save();
+          // Feedback for the old choice no longer applies.
+          fieldset.querySelector(".quiz-feedback").hidden = true;
+        });
+      });
+    });
+    quiz.querySelector("[data-quiz-check]").addEventListener("click", function () {
+      checkQuiz(quiz);
+    });
+    if (state.checked) {
+      var fieldsets = statementsOf(quiz);
+      var results = fieldsets.map(resultOf);
+      fieldsets.forEach(function (fieldset, index) {
+        showFeedback(fieldset, results[index]);
+      });
+      showScore(quiz, results);
+    }
+  });
+
+  // --- other tabs, printing, page visits --------------------------------------
+
+  // Another tab of the same workbook saved: show its answers here too.
+  window.addEventListener("storage", function (event) {
+    if (!window.WorkbookStore && event.key === data.storageKey) {
+      state = normaliseState(store.load());
+      showAnswers();
+    }
+  });
+
+  // Printed answers to the quiz should be visible, not folded away.
+  var closedBeforePrint = [];
+  window.addEventListener("beforeprint", function () {
+    closedBeforePrint = Array.prototype.filter.call(document.querySelectorAll("details"), function (details) {
+      return !details.open;
+    });
+    closedBeforePrint.forEach(function (details) {
+      details.open = true;
+    });
+  });
+  window.addEventListener("afterprint", function () {
+    closedBeforePrint.forEach(function (details) {
+      details.open = false;
+    });
+    closedBeforePrint = [];
+  });
+
+  Array.prototype.forEach.call(document.querySelectorAll(".js-only"), function (element) {
+    element.hidden = false;
+  });
+  if (store.persistent === false) {
+    showStorageWarning();
+  }
+  showAnswers();
+
+  if (pageSlug) {
+    if (state.visited.indexOf(pageSlug) === -1) {
+      state.visited.push(pageSlug);
+    }
+    state.page = pageSlug;
+    save();
+    emit("workbook:page-visited", {slug: pageSlug});
+  }
+}());
