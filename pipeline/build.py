@@ -44,6 +44,13 @@ RENDERERS: dict[str, str] = {
     "scorm2004": "pipeline.render.scorm:render_scorm2004",
 }
 
+# Checks a format makes of a resolved document before anything is rendered;
+# their warnings are shown with the source's, and --strict makes them errors.
+PREFLIGHTS: dict[str, str] = {
+    "scorm12": "pipeline.render.scorm:preflight_scorm12",
+    "scorm2004": "pipeline.render.scorm:preflight_scorm2004",
+}
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_BRAND = PROJECT_ROOT / "brands" / "default"
 BRANDS_ROOT = PROJECT_ROOT / "brands"
@@ -67,16 +74,22 @@ def renderer(fmt: str) -> Callable[[Document, Brand, Path], Path]:
     return getattr(importlib.import_module(module_name), function_name)
 
 
-def load_document(source: Path, strict: bool = False) -> tuple[Document, list[Problem]]:
-    """Validate and resolve a source; raise UserError (with every problem) if it has errors."""
+def load_document(source: Path, strict: bool = False, formats: tuple[str, ...] = ()) -> tuple[Document, list[Problem]]:
+    """Validate and resolve a source, with the preflight checks of `formats`; raise UserError if it has errors."""
     from .resolve import resolve
     from .validate import validate_file
 
     result, problems = validate_file(source)
+    if result.workbook is not None and not any(p.severity == "error" for p in problems):
+        document = resolve(result.workbook)
+        for fmt in formats:
+            if fmt in PREFLIGHTS:
+                module_name, function_name = PREFLIGHTS[fmt].split(":")
+                problems = problems + getattr(importlib.import_module(module_name), function_name)(document)
     blocking = [p for p in problems if p.severity == "error" or (strict and p.severity == "warning")]
     if blocking:
         raise UserError(problems)
-    return resolve(result.workbook), problems
+    return document, problems
 
 
 # --- what an output was made from ----------------------------------------------------
@@ -295,12 +308,12 @@ def _load_brand_or_fail(folder: Path) -> Brand:
     return brand
 
 
-def _check_sources(sources: list[Path], strict: bool) -> None:
+def _check_sources(sources: list[Path], strict: bool, formats: tuple[str, ...]) -> None:
     """Validate every source before building any, so one bad workbook stops the run before anything is written."""
     failed: list[Problem] = []
     for source in sources:
         try:
-            _, problems = load_document(source, strict=strict)
+            _, problems = load_document(source, strict=strict, formats=formats)
             for problem in problems:
                 print(problem, file=sys.stderr)
         except UserError as exc:
@@ -334,7 +347,7 @@ def run_build(sources: list[Path], brand_folders: list[Path], args) -> int:
             _print_summary(fresh, time.perf_counter() - started)
             return 0
     brands = {folder: _load_brand_or_fail(folder) for folder in dict.fromkeys(folder for _, folder in folder_pairs)}
-    _check_sources(list(dict.fromkeys(source for source, _ in folder_pairs)), args.strict)
+    _check_sources(list(dict.fromkeys(source for source, _ in folder_pairs)), args.strict, formats)
     pairs = [(source, brands[folder]) for source, folder in folder_pairs]
     progress = (lambda line: print(line, file=sys.stderr)) if len(pairs) * len(formats) > 1 else None
     results = build_pairs(pairs, formats, args.out, strict=args.strict, force=args.force, jobs=args.jobs, progress=progress)

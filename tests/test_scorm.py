@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import functools
 import json
+import sys
+import subprocess
 import re
 import threading
 import zipfile
@@ -144,26 +146,32 @@ def test_build_registry_writes_both_packages(tmp_path, documents, brand):
 # --- the suspend_data budget ----------------------------------------------------------
 
 
-def test_budget_warns_when_answers_of_reasonable_length_cannot_fit_in_scorm12(tmp_path, documents, brand, capsys):
+def test_budget_warns_when_answers_of_reasonable_length_cannot_fit_in_scorm12(tmp_path, documents):
     doc = documents["commissioning"]
     budget = scorm.suspend_data_budget(doc, scorm.SCORM12)
     assert budget.questions == len(doc.all_questions()) == 19
     assert budget.per_answer == (4096 - budget.fixed) // 19
-    scorm.render_scorm12(doc, brand, tmp_path)
-    assert capsys.readouterr().err == (
+    expected = (
         f"{SOURCES['commissioning']}: warning: SCORM 1.2 keeps 4,096 characters of learner state (suspend_data); "
         f"with 19 questions only {budget.per_answer} characters per answer fit, fewer than a reasonable 1,000. "
         "Answers that do not fit are kept only in the learner's browser, and the learner is told and offered "
-        "a download; use SCORM 2004 (64,000 characters) or fewer questions [scorm.suspend-data-budget]\n"
+        "a download; use SCORM 2004 (64,000 characters) or fewer questions [scorm.suspend-data-budget]"
     )
+    assert [str(problem) for problem in scorm.preflight_scorm12(doc)] == [expected]
+    # The build shows it before rendering, and --strict makes it stop the build.
+    command = [sys.executable, "-m", "pipeline", "build", str(SOURCES["commissioning"]), "--format", "scorm12", "--out", str(tmp_path)]
+    shown = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    assert shown.returncode == 0 and expected in shown.stderr.splitlines()
+    strict = subprocess.run(command + ["--strict", "--force"], capture_output=True, text=True, timeout=300)
+    assert strict.returncode == 2 and expected in strict.stderr.splitlines()
 
 
 @pytest.mark.parametrize("name, version", [("commissioning", "2004"), ("kitchen-sink", "1.2"), ("kitchen-sink", "2004")])
-def test_budget_is_quiet_when_answers_fit(tmp_path, documents, brand, capsys, name, version):
+def test_budget_is_quiet_when_answers_fit(documents, name, version):
     doc = documents[name]
     assert scorm.suspend_data_budget(doc, VERSIONS[version]).per_answer >= scorm.REASONABLE_ANSWER_CHARS
-    scorm.render_scorm(doc, brand, tmp_path, VERSIONS[version])
-    assert capsys.readouterr().err == ""
+    preflight = scorm.preflight_scorm12 if version == "1.2" else scorm.preflight_scorm2004
+    assert preflight(doc) == []
 
 
 def test_budget_is_exact_for_the_worst_case(documents):

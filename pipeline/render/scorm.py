@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -68,13 +67,20 @@ def render_scorm2004(doc: Document, brand: Brand, out_dir: Path) -> Path:
 
 
 def render_scorm(doc: Document, brand: Brand, out_dir: Path, version: ScormVersion, passing_score: float = PASSING_SCORE) -> Path:
-    """Write one SCORM package; print a suspend_data budget warning to stderr if answers will not fit."""
-    problem = suspend_data_problem(doc, version)
-    if problem is not None:
-        print(problem, file=sys.stderr)
+    """Write one SCORM package (its suspend_data budget is checked before building: see `preflight_*`)."""
     files = package_files(doc, brand, version, passing_score)
     path = Path(out_dir) / f"{doc.workbook.id}-{version.key}.zip"
     return write_zip(path, files, build_time(doc.workbook), first=(MANIFEST,))
+
+
+def preflight_scorm12(doc: Document) -> list[Problem]:
+    """Problems the build reports before rendering SCORM 1.2 (--strict makes them errors)."""
+    return [problem for problem in [suspend_data_problem(doc, SCORM12)] if problem]
+
+
+def preflight_scorm2004(doc: Document) -> list[Problem]:
+    """Problems the build reports before rendering SCORM 2004 (--strict makes them errors)."""
+    return [problem for problem in [suspend_data_problem(doc, SCORM2004)] if problem]
 
 
 def package_files(doc: Document, brand: Brand, version: ScormVersion, passing_score: float = PASSING_SCORE) -> dict[str, bytes]:
