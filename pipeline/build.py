@@ -181,17 +181,28 @@ def _render_one(source: str, brand_folder: str, fmt: str, staging: str) -> tuple
     from .brand import load_brand
 
     started = time.perf_counter()
-    document = _DOCUMENTS.get(source) or load_document(Path(source))[0]
-    brand, problems = load_brand(Path(brand_folder))
+    document = _DOCUMENTS.get(_document_key(Path(source))) or load_document(Path(source))[0]
+    brand = _BRANDS.get(brand_folder)
     if brand is None:
-        raise UserError(problems)
+        brand, problems = load_brand(Path(brand_folder))
+        if brand is None:
+            raise UserError(problems)
     renderer(fmt)(document, brand, Path(staging))
     return fmt, time.perf_counter() - started
 
 
 # Documents resolved while planning, by source path. Worker processes are
 # forked after planning, so they inherit these instead of parsing again.
-_DOCUMENTS: dict[str, Document] = {}
+_DOCUMENTS: dict[tuple, Document] = {}
+# Brands of the current build by folder, shared the same way (and so one
+# Brand object per brand, which lets renderers reuse work between formats).
+_BRANDS: dict[str, Brand] = {}
+
+
+def _document_key(source: Path) -> tuple:
+    """Identify a source file's current content cheaply, so an edited file is never served stale."""
+    stat = source.stat()
+    return (str(source.resolve()), stat.st_mtime_ns, stat.st_size)
 
 
 def build_pairs(pairs: list[tuple[Path, Brand]], formats: tuple[str, ...], out_root: Path, strict: bool = False, force: bool = False, jobs: int = 1, progress: Callable[[str], None] | None = None) -> list[BuildResult]:
@@ -203,11 +214,15 @@ def build_pairs(pairs: list[tuple[Path, Brand]], formats: tuple[str, ...], out_r
         todo = tuple(fmt for fmt in formats if fmt not in fresh)
         document = None
         if todo:
-            document, _ = load_document(source, strict=strict)
-            _DOCUMENTS[str(source)] = document
+            document = _DOCUMENTS.get(_document_key(source))
+            if document is None:
+                document, _ = load_document(source, strict=strict, formats=todo)
+                _DOCUMENTS[_document_key(source)] = document
         workbook_id = document.workbook.id if document else _read_stamp(_stamp_path(out_root, source, brand.folder))["workbook_id"]
         plans.append((source, brand, workbook_id, todo, fresh, fingerprint))
 
+    _BRANDS.clear()
+    _BRANDS.update({str(brand.folder): brand for _, brand in pairs})
     tasks = []
     stagings: dict[int, Path] = {}
     for index, (source, brand, workbook_id, todo, _, _) in enumerate(plans):
@@ -299,12 +314,14 @@ def default_sources() -> list[Path]:
     return sorted(SOURCE_ROOT.glob("*/workbook.xml")) + sorted(SOURCE_ROOT.glob("*/workbook.json"))
 
 
-def _load_brand_or_fail(folder: Path) -> Brand:
+def _load_brand_or_fail(folder: Path, strict: bool = False) -> Brand:
     from .brand import load_brand
 
     brand, problems = load_brand(folder)
-    if brand is None:
+    if brand is None or (strict and problems):
         raise UserError(problems)
+    for problem in problems:  # warnings, such as an SVG logo with no PNG copy for Word
+        print(problem, file=sys.stderr)
     return brand
 
 
@@ -313,7 +330,8 @@ def _check_sources(sources: list[Path], strict: bool, formats: tuple[str, ...]) 
     failed: list[Problem] = []
     for source in sources:
         try:
-            _, problems = load_document(source, strict=strict, formats=formats)
+            document, problems = load_document(source, strict=strict, formats=formats)
+            _DOCUMENTS[_document_key(source)] = document
             for problem in problems:
                 print(problem, file=sys.stderr)
         except UserError as exc:
@@ -346,7 +364,7 @@ def run_build(sources: list[Path], brand_folders: list[Path], args) -> int:
         if fresh is not None:
             _print_summary(fresh, time.perf_counter() - started)
             return 0
-    brands = {folder: _load_brand_or_fail(folder) for folder in dict.fromkeys(folder for _, folder in folder_pairs)}
+    brands = {folder: _load_brand_or_fail(folder, args.strict) for folder in dict.fromkeys(folder for _, folder in folder_pairs)}
     _check_sources(list(dict.fromkeys(source for source, _ in folder_pairs)), args.strict, formats)
     pairs = [(source, brands[folder]) for source, folder in folder_pairs]
     progress = (lambda line: print(line, file=sys.stderr)) if len(pairs) * len(formats) > 1 else None

@@ -10,6 +10,7 @@ study, hints and tips, useful links) are one `Box` with a `kind`.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, fields
 from typing import Iterator, Literal, Union
 
@@ -304,12 +305,24 @@ NODE_TYPES: tuple[type, ...] = (
 )
 
 
+_NODE_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _node_fields(cls: type) -> tuple[str, ...]:
+    """The fields of a node class that can hold other nodes (computed once per class)."""
+    names = _NODE_FIELDS.get(cls)
+    if names is None:
+        # A field holds nodes when its annotation names a node type (annotations are strings here).
+        node_names = {node_type.__name__ for node_type in NODE_TYPES} | {"Inline", "Inlines", "Block"}
+        names = tuple(f.name for f in fields(cls) if f.name != "loc" and node_names & set(re.findall(r"\w+", f.type)))
+        _NODE_FIELDS[cls] = names
+    return names
+
+
 def children(node: object) -> Iterator[object]:
     """Yield the model nodes directly inside `node`, in document order."""
-    for f in fields(node):  # type: ignore[arg-type]
-        if f.name == "loc":
-            continue
-        value = getattr(node, f.name)
+    for name in _node_fields(type(node)):
+        value = getattr(node, name)
         if isinstance(value, tuple):
             for item in value:
                 if isinstance(item, NODE_TYPES):
@@ -320,9 +333,12 @@ def children(node: object) -> Iterator[object]:
 
 def walk(node: object) -> Iterator[object]:
     """Yield `node` and every node below it, in document order."""
-    yield node
-    for child in children(node):
-        yield from walk(child)
+    # An explicit stack: nested generators would cost a step per level for every node.
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        stack.extend(reversed(tuple(children(current))))
 
 
 def plain_text(content: Inlines | None) -> str:

@@ -12,10 +12,13 @@ import re
 import unicodedata
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
-from typing import Mapping
+from typing import TYPE_CHECKING, Mapping
 
 from . import model
 from .chunk import Page, chunk_pages
+
+if TYPE_CHECKING:
+    from .brand import Brand
 
 BLOCK_LABELS: Mapping[str, str] = MappingProxyType({
     "guidance": "Guidance",
@@ -45,6 +48,7 @@ class Document:
     targets: Mapping[str, object]
     pages: tuple[Page, ...]
     page_of: Mapping[str, str] = field(repr=False)
+    nodes: tuple[object, ...] = field(default=(), repr=False)  # every node, in document order
 
     @property
     def title(self) -> str:
@@ -72,10 +76,10 @@ class Document:
         return text or target_id
 
     def all_questions(self) -> tuple[model.Question, ...]:
-        return tuple(node for node in model.walk(self.workbook) if isinstance(node, model.Question))
+        return tuple(node for node in self.nodes if isinstance(node, model.Question))
 
     def all_statements(self) -> tuple[model.Statement, ...]:
-        return tuple(node for node in model.walk(self.workbook) if isinstance(node, model.Statement))
+        return tuple(node for node in self.nodes if isinstance(node, model.Statement))
 
 
 def resolve(workbook: model.Workbook) -> Document:
@@ -85,7 +89,8 @@ def resolve(workbook: model.Workbook) -> Document:
     quizzes: dict[str, model.Quiz] = {}
     answers: dict[str, model.Answer] = {}
     targets: dict[str, object] = {}
-    for node in model.walk(workbook):
+    nodes = tuple(model.walk(workbook))
+    for node in nodes:
         node_id = getattr(node, "id", None)
         if node_id and not isinstance(node, model.Workbook):
             targets.setdefault(node_id, node)
@@ -105,6 +110,7 @@ def resolve(workbook: model.Workbook) -> Document:
         targets=MappingProxyType(targets),
         pages=pages,
         page_of=MappingProxyType(page_of),
+        nodes=nodes,
     )
 
 
@@ -138,3 +144,58 @@ def _assign_ids(workbook: model.Workbook) -> model.Workbook:
         return node
 
     return replace(workbook, sections=tuple(fix_block(section, section.id) for section in workbook.sections))
+
+
+BRAND_LINKS_ID = "council-links"
+
+
+def with_brand_links(doc: Document, brand: Brand) -> Document:
+    """The document with the council's own links as a Useful links box, placed once for every format.
+
+    The box goes straight after the workbook's last Useful links box (its
+    "useful resources"), or at the end of the last section when there is
+    none; its title is the council's name. A brand without links, or a
+    document that has the box already, comes back unchanged.
+    """
+    if not brand.links or not doc.workbook.sections:
+        return doc
+    paragraphs = []
+    for link in brand.links:
+        content: list[model.Inline] = [model.Link(link.href, (model.Text(link.title),))]
+        if link.description:
+            content.append(model.Text(f" – {link.description}"))
+        paragraphs.append(model.Paragraph(tuple(content)))
+    title = (model.Text(brand.council_name),)
+    if any(isinstance(node, model.Box) and node.kind == "useful-links" and node.title == title and node.blocks == tuple(paragraphs)
+           for node in doc.targets.values()):
+        return doc
+    box_id, n = BRAND_LINKS_ID, 2
+    while box_id in doc.targets:
+        box_id, n = f"{BRAND_LINKS_ID}-{n}", n + 1
+    box = model.Box("useful-links", tuple(paragraphs), title=title, id=box_id)
+    sections = _insert_after_last_useful_links(doc.workbook.sections, box)
+    if sections is None:
+        last = doc.workbook.sections[-1]
+        sections = (*doc.workbook.sections[:-1], replace(last, content=(*last.content, box)))
+    return resolve(replace(doc.workbook, sections=sections))
+
+
+def _insert_after_last_useful_links(sections: tuple[model.Section, ...], box: model.Box) -> tuple[model.Section, ...] | None:
+    """`sections` with `box` after the last Useful links box directly in a section, or None if there is none."""
+    for index in range(len(sections) - 1, -1, -1):
+        section = sections[index]
+        content = list(section.content)
+        for position in range(len(content) - 1, -1, -1):
+            child = content[position]
+            if isinstance(child, model.Section):
+                inner = _insert_after_last_useful_links((child,), box)
+                if inner is not None:
+                    content[position] = inner[0]
+                    break
+            elif isinstance(child, model.Box) and child.kind == "useful-links":
+                content.insert(position + 1, box)
+                break
+        else:
+            continue
+        return (*sections[:index], replace(section, content=tuple(content)), *sections[index + 1:])
+    return None

@@ -83,9 +83,23 @@ def preflight_scorm2004(doc: Document) -> list[Problem]:
     return [problem for problem in [suspend_data_problem(doc, SCORM2004)] if problem]
 
 
+# Both SCORM versions carry the same pages: when one process builds both, render them once.
+_PAGES_CACHE: dict[tuple[int, int], tuple[Document, Brand, dict[str, bytes]]] = {}
+
+
+def _scorm_pages(doc: Document, brand: Brand) -> dict[str, bytes]:
+    key = (id(doc), id(brand))
+    cached = _PAGES_CACHE.get(key)
+    # The objects are kept in the entry so their ids cannot be reused while it lives.
+    if cached is None or cached[0] is not doc or cached[1] is not brand:
+        _PAGES_CACHE.clear()
+        cached = _PAGES_CACHE[key] = (doc, brand, pages.render_pages(doc, brand, pages.SCORM))
+    return cached[2]
+
+
 def package_files(doc: Document, brand: Brand, version: ScormVersion, passing_score: float = PASSING_SCORE) -> dict[str, bytes]:
     """Every file of the package, by its path in the zip."""
-    content = dict(pages.render_pages(doc, brand, pages.SCORM))
+    content = dict(_scorm_pages(doc, brand))
     for reserved in (LAUNCH_PAGE, RUNTIME, MANIFEST):
         if reserved in content:
             raise RuntimeError(f"the SCORM pages include {reserved}, which the package needs for itself")
