@@ -205,7 +205,7 @@ def _document_key(source: Path) -> tuple:
     return (str(source.resolve()), stat.st_mtime_ns, stat.st_size)
 
 
-def build_pairs(pairs: list[tuple[Path, Brand]], formats: tuple[str, ...], out_root: Path, strict: bool = False, force: bool = False, jobs: int = 1, progress: Callable[[str], None] | None = None) -> list[BuildResult]:
+def build_pairs(pairs: list[tuple[Path, Brand]], formats: tuple[str, ...], out_root: Path, strict: bool = False, force: bool = False, jobs: int = 1, progress: Callable[[int, int, str], None] | None = None) -> list[BuildResult]:
     """Build every (source, brand) pair; all formats of a pair move into place together."""
     plans = []
     for source, brand in pairs:
@@ -237,21 +237,22 @@ def build_pairs(pairs: list[tuple[Path, Brand]], formats: tuple[str, ...], out_r
     total = len(tasks)
     try:
         if jobs > 1 and total > 1:
-            from concurrent.futures import ProcessPoolExecutor
+            from concurrent.futures import ProcessPoolExecutor, as_completed
 
             with ProcessPoolExecutor(max_workers=jobs) as pool:
-                futures = [(task[0], pool.submit(_render_one, *task[1:])) for task in tasks]
-                for done, (index, future) in enumerate(futures, start=1):
+                futures = {pool.submit(_render_one, *task[1:]): task[0] for task in tasks}
+                for done, future in enumerate(as_completed(futures), start=1):
+                    index = futures[future]
                     fmt, elapsed = future.result()
                     seconds.setdefault(index, {})[fmt] = elapsed
                     if progress:
-                        progress(f"[{done}/{total}] {plans[index][2]}/{plans[index][1].name} {fmt}")
+                        progress(done, total, f"{plans[index][2]}/{plans[index][1].name} {fmt}")
         else:
             for done, (index, *task) in enumerate(tasks, start=1):
                 fmt, elapsed = _render_one(*task)
                 seconds.setdefault(index, {})[fmt] = elapsed
                 if progress:
-                    progress(f"[{done}/{total}] {plans[index][2]}/{plans[index][1].name} {fmt}")
+                    progress(done, total, f"{plans[index][2]}/{plans[index][1].name} {fmt}")
 
         results = []
         for index, (source, brand, workbook_id, todo, fresh, fingerprint) in enumerate(plans):
@@ -367,7 +368,7 @@ def run_build(sources: list[Path], brand_folders: list[Path], args) -> int:
     brands = {folder: _load_brand_or_fail(folder, args.strict) for folder in dict.fromkeys(folder for _, folder in folder_pairs)}
     _check_sources(list(dict.fromkeys(source for source, _ in folder_pairs)), args.strict, formats)
     pairs = [(source, brands[folder]) for source, folder in folder_pairs]
-    progress = (lambda line: print(line, file=sys.stderr)) if len(pairs) * len(formats) > 1 else None
+    progress = show_progress if len(pairs) * len(formats) > 1 else None
     results = build_pairs(pairs, formats, args.out, strict=args.strict, force=args.force, jobs=args.jobs, progress=progress)
     _print_summary(results, time.perf_counter() - started)
     return 0
@@ -391,6 +392,17 @@ def _results_if_all_up_to_date(folder_pairs, formats, out_root: Path) -> list[Bu
         results.append(BuildResult(stamp["workbook_id"], stamp["brand"], target,
                                    {fmt: target / output_name(stamp["workbook_id"], fmt) for fmt in formats}, skipped=formats))
     return results
+
+
+def show_progress(done: int, total: int, what: str, width: int = 24) -> None:
+    """A progress bar on a terminal; one plain line per output in logs."""
+    filled = width * done // total
+    line = f"[{'#' * filled}{'-' * (width - filled)}] {done}/{total} {what}"
+    if sys.stderr.isatty():
+        end = "\n" if done == total else ""
+        print(f"\r\033[K{line}", end=end, file=sys.stderr, flush=True)
+    else:
+        print(line, file=sys.stderr)
 
 
 def _print_summary(results: list[BuildResult], elapsed: float) -> None:
