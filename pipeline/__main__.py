@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import traceback
 from pathlib import Path
 
 from .problems import UserError, has_errors
@@ -126,6 +125,8 @@ def main(argv: list[str] | None = None) -> int:
         print("interrupted", file=sys.stderr)
         return 130
     except Exception:
+        import traceback
+
         traceback.print_exc()
         print("internal error: this is a bug in the workbook toolkit, not in your files; please report it with the traceback above", file=sys.stderr)
         return EXIT_BUG

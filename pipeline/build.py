@@ -14,9 +14,7 @@ import hashlib
 import importlib
 import json
 import os
-import shutil
 import sys
-import tempfile
 import time
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -29,8 +27,8 @@ if TYPE_CHECKING:
     from .brand import Brand
     from .resolve import Document
 
-# The model, schemas and renderers are imported where they are used, so that a
-# rebuild with nothing to do answers without loading any of them.
+# The model, schemas, renderers and even shutil/tempfile are imported where they
+# are used, so that a rebuild with nothing to do answers without loading them.
 
 FORMATS = ("html", "docx", "epub", "scorm12", "scorm2004")
 
@@ -207,6 +205,9 @@ def _document_key(source: Path) -> tuple:
 
 def build_pairs(pairs: list[tuple[Path, Brand]], formats: tuple[str, ...], out_root: Path, strict: bool = False, force: bool = False, jobs: int = 1, progress: Callable[[int, int, str], None] | None = None) -> list[BuildResult]:
     """Build every (source, brand) pair; all formats of a pair move into place together."""
+    import shutil
+    import tempfile
+
     plans = []
     for source, brand in pairs:
         fingerprint = input_fingerprint(source, brand.folder)
@@ -272,6 +273,8 @@ def build_pairs(pairs: list[tuple[Path, Brand]], formats: tuple[str, ...], out_r
 
 
 def _move_into_place(staging: Path, target: Path, names: list[str]) -> list[Path]:
+    import shutil
+
     target.mkdir(parents=True, exist_ok=True)
     moved = []
     for name in names:
@@ -296,6 +299,8 @@ def _move_into_place(staging: Path, target: Path, names: list[str]) -> list[Path
 
 def write_atomically(path: Path, data: bytes) -> None:
     """Write a file so that readers see the old or the new content, never half of it."""
+    import tempfile
+
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
