@@ -1,11 +1,16 @@
 """A brand folder: brand.json checked against schema/brand.schema.json, WCAG contrast and safe paths.
 
 Renderers only see the frozen `Brand`; nothing they do can reach outside the
-brand folder, because every path in it is resolved and checked here.
+brand folder, because every path in it is resolved and checked here. A brand's
+template overrides are read here too, before anything is built: a template
+that cannot parse, or that reaches for Python internals or for files outside
+the template folders, stops the build with its file and line.
 """
 from __future__ import annotations
 
 import json
+import os
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -16,7 +21,7 @@ import jsonschema
 
 from . import jsonform
 from .model import BLOCK_KINDS, SourceLocation
-from .problems import Problem, error
+from .problems import Problem, error, warning
 
 SCHEMA_PATH = Path(__file__).resolve().parent.parent / "schema" / "brand.schema.json"
 BRAND_FILE = "brand.json"
@@ -47,6 +52,18 @@ class Logo:
     path: Path
     alt: str
     media_type: str
+    # A PNG or JPEG copy of an SVG logo, for Word (python-docx cannot embed SVG).
+    raster: Path | None = None
+    raster_media_type: str | None = None
+
+    @property
+    def bitmap(self) -> tuple[Path, str] | None:
+        """The logo as a PNG or JPEG file and its media type, if the brand has one."""
+        if self.media_type in RASTER_MEDIA_TYPES:
+            return self.path, self.media_type
+        if self.raster is not None and self.raster_media_type is not None:
+            return self.raster, self.raster_media_type
+        return None
 
 
 @dataclass(frozen=True)
@@ -103,7 +120,7 @@ def _validator():
 
 
 def load_brand(folder: Path | str) -> tuple[Brand | None, list[Problem]]:
-    """Load and check a brand folder; return (None, problems) when it cannot be used."""
+    """Load and check a brand folder: (None, errors) when it cannot be used, else (brand, warnings)."""
     folder = Path(folder)
     brand_file = folder / BRAND_FILE
     where = SourceLocation(str(brand_file))
@@ -146,16 +163,11 @@ def load_brand(folder: Path | str) -> tuple[Brand | None, list[Problem]]:
     problems += _contrast_problems(colours, loc)
 
     logo = None
+    logo_warnings: list[Problem] = []
     if "logo" in data:
-        logo_path, problem = brand_path(folder, data["logo"]["file"], loc("/logo/file"))
-        if problem:
-            problems.append(problem)
-        else:
-            media_type, problem = _check_logo(logo_path, loc("/logo/file"))
-            if problem:
-                problems.append(problem)
-            else:
-                logo = Logo(logo_path, data["logo"]["alt"], media_type)
+        logo, logo_problems = _load_logo(folder, data["logo"], loc)
+        problems += [problem for problem in logo_problems if problem.severity == "error"]
+        logo_warnings += [problem for problem in logo_problems if problem.severity == "warning"]
 
     font_files = []
     for index, font in enumerate(data.get("fonts", {}).get("files", ())):
@@ -171,6 +183,7 @@ def load_brand(folder: Path | str) -> tuple[Brand | None, list[Problem]]:
 
     templates = folder / "templates"
     reference = folder / "reference.docx"
+    problems += template_problems(folder)
     if problems:
         return None, problems
     fonts = data.get("fonts", {})
@@ -191,7 +204,7 @@ def load_brand(folder: Path | str) -> tuple[Brand | None, list[Problem]]:
         templates_dir=templates.resolve() if templates.is_dir() else None,
         reference_docx=reference.resolve() if reference.is_file() else None,
     )
-    return brand, []
+    return brand, logo_warnings
 
 
 def _contrast_problems(colours: Colours, loc) -> list[Problem]:
@@ -236,14 +249,54 @@ def sniff_font(data: bytes) -> str | None:
     return _FONT_SIGNATURES.get(data[:4])
 
 
+def _load_logo(folder: Path, logo: dict, loc) -> tuple[Logo | None, list[Problem]]:
+    """The logo and its optional PNG/JPEG copy; a warning when Word will have no picture of it."""
+    logo_path, problem = brand_path(folder, logo["file"], loc("/logo/file"))
+    if problem:
+        return None, [problem]
+    media_type, problem = _check_logo(logo_path, loc("/logo/file"))
+    if problem:
+        return None, [problem]
+    raster = raster_media_type = None
+    if "raster" in logo:
+        raster, problem = brand_path(folder, logo["raster"], loc("/logo/raster"))
+        if problem is None:
+            raster_media_type = _sniff_raster(raster.read_bytes())
+            if raster_media_type is None:
+                problem = error(loc("/logo/raster"), f"'{logo['raster']}' is not a PNG or JPEG image (checked by its content); "
+                                "the raster copy of a logo is for Word, which needs one of those", "brand.logo-raster-format")
+            elif raster.stat().st_size > MAX_LOGO_BYTES:
+                problem = error(loc("/logo/raster"), f"logo raster is {raster.stat().st_size:,} bytes; the limit is {MAX_LOGO_BYTES:,}: "
+                                "export a smaller image", "brand.logo-too-large")
+        if problem:
+            return None, [problem]
+    found = Logo(logo_path, logo["alt"], media_type, raster, raster_media_type)
+    if found.bitmap is None:
+        return found, [warning(loc("/logo/file"), f"the logo '{logo['file']}' is SVG, which Word documents cannot show, and has no "
+                               "PNG copy: the Word output shows the council's name instead; export the logo as PNG into the brand "
+                               f"folder and add \"raster\": \"{Path(logo['file']).with_suffix('.png').as_posix()}\" to \"logo\"",
+                               "brand.logo-no-raster")]
+    return found, []
+
+
+RASTER_MEDIA_TYPES = ("image/png", "image/jpeg")
+
+
+def _sniff_raster(data: bytes) -> str | None:
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if data.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    return None
+
+
 def _check_logo(path: Path, where: SourceLocation) -> tuple[str | None, Problem | None]:
     data = path.read_bytes()
     if len(data) > MAX_LOGO_BYTES:
         return None, error(where, f"logo is {len(data):,} bytes; the limit is {MAX_LOGO_BYTES:,}: export a smaller image", "brand.logo-too-large")
-    if data.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "image/png", None
-    if data.startswith(b"\xff\xd8\xff"):
-        return "image/jpeg", None
+    raster = _sniff_raster(data)
+    if raster:
+        return raster, None
     head = data[:1024].lstrip().lower()
     if head.startswith(b"<?xml") or head.startswith(b"<svg") or b"<svg" in head:
         from .svg import unsafe_svg_reason
@@ -253,3 +306,85 @@ def _check_logo(path: Path, where: SourceLocation) -> tuple[str | None, Problem 
             return None, error(where, f"SVG logo is not safe: {reason}; remove it and try again", "brand.logo-unsafe")
         return "image/svg+xml", None
     return None, error(where, "logo is not a PNG, JPEG or SVG image (checked by its content, not its name)", "brand.logo-format")
+
+
+# --- template overrides ----------------------------------------------------------
+
+TEMPLATES_FOLDER = "templates"
+
+
+def unsafe_template_name(name: str) -> bool:
+    """True for a template name that climbs out of, or is absolute to, the template folders."""
+    return name.startswith(("/", "\\")) or bool(re.match(r"^[A-Za-z]:", name)) or ".." in re.split(r"[/\\]", name)
+
+
+def template_problems(folder: Path) -> list[Problem]:
+    """Check a brand's templates/ before anything is built: inside the folder, parseable, no escape attempts.
+
+    The sandbox refuses the same things when a template runs; checking the
+    source first reports every one at once, with its line, and before the
+    build has created anything. (A name put together while the template
+    runs, such as `attr(name)`, is still caught by the sandbox.)
+    """
+    templates = folder / TEMPLATES_FOLDER
+    if not templates.exists():
+        return []
+    root = folder.resolve()
+    if not templates.resolve().is_relative_to(root):
+        return [error(SourceLocation(str(templates)), f"the templates folder leads outside the brand folder; make it a real folder inside {root}", "brand.path-outside")]
+    from jinja2.sandbox import SandboxedEnvironment  # only brands with templates pay for importing Jinja2 here
+
+    parser = SandboxedEnvironment()
+    problems: list[Problem] = []
+    for directory, subfolders, files in os.walk(templates):  # followlinks=False: a linked folder is checked, not entered
+        for name in sorted(subfolders) + sorted(files):
+            path = Path(directory, name)
+            shown = SourceLocation(str(path))
+            if name in subfolders and path.is_symlink():
+                # The template loader would follow it, past files this check never saw.
+                problems.append(error(shown, "this folder of templates is a link; make it a real folder inside the brand folder", "brand.path-outside"))
+                subfolders.remove(name)
+                continue
+            if not path.resolve().is_relative_to(root):
+                problems.append(error(shown, "this template is a link to a file outside the brand folder; put the template itself in the brand folder", "brand.path-outside"))
+                continue
+            if name in files:
+                problems += _problems_in_template(parser, path, path.relative_to(templates).as_posix())
+        subfolders.sort()
+    return problems
+
+
+def _problems_in_template(parser, path: Path, name: str) -> list[Problem]:
+    from jinja2 import nodes
+    from jinja2.exceptions import TemplateSyntaxError
+
+    try:
+        source = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        return [error(SourceLocation(str(path)), "template is not UTF-8 text", "brand.template-error")]
+    try:
+        tree = parser.parse(source, name, str(path))
+    except TemplateSyntaxError as exc:
+        return [error(SourceLocation(str(path), exc.lineno), f"template syntax error: {exc.message}", "brand.template-error")]
+
+    def internal(node, attribute: str) -> Problem:
+        return error(SourceLocation(str(path), node.lineno), f"template reaches for '{attribute}', a Python internal; brand templates may "
+                     "only use the values they are given (brand, doc, workbook, page, links ...)", "brand.template-unsafe")
+
+    problems = []
+    for node in tree.find_all((nodes.Getattr, nodes.Getitem, nodes.Filter, nodes.Include, nodes.Extends, nodes.Import, nodes.FromImport)):
+        if isinstance(node, nodes.Getattr) and node.attr.startswith("_"):
+            problems.append(internal(node, node.attr))
+        elif isinstance(node, nodes.Getitem) and isinstance(node.arg, nodes.Const) and str(node.arg.value).startswith("_"):
+            problems.append(internal(node, node.arg.value))
+        elif isinstance(node, nodes.Filter) and node.name == "attr" and node.args and isinstance(node.args[0], nodes.Const) \
+                and str(node.args[0].value).startswith("_"):
+            problems.append(internal(node, node.args[0].value))
+        elif isinstance(node, (nodes.Include, nodes.Extends, nodes.Import, nodes.FromImport)):
+            names = [node.template] if isinstance(node.template, nodes.Const) else list(node.template.find_all(nodes.Const))
+            for constant in names:
+                if isinstance(constant.value, str) and unsafe_template_name(constant.value):
+                    problems.append(error(SourceLocation(str(path), node.lineno), f"template loads '{constant.value}', which is outside the "
+                                          "template folders; name a template in the brand's templates/ folder or a base one, such as "
+                                          "\"partials/contact.html.j2\"", "brand.template-unsafe"))
+    return problems

@@ -159,6 +159,23 @@ def with_brand_links(doc: Document, brand: Brand) -> Document:
     """
     if not brand.links or not doc.workbook.sections:
         return doc
+    cached = _BRANDED.get((id(doc), id(brand)))
+    # The objects are kept in the entry so their ids cannot be reused while it lives.
+    if cached is not None and cached[0] is doc and cached[1] is brand:
+        return cached[2]
+    branded = _add_brand_links(doc, brand)
+    if len(_BRANDED) >= 8:
+        del _BRANDED[next(iter(_BRANDED))]
+    _BRANDED[(id(doc), id(brand))] = (doc, brand, branded)
+    return branded
+
+
+# A build renders several formats of one document with one brand: the branded document is made
+# once. A few entries, because a renderer may pass on the branded document (which maps to itself).
+_BRANDED: dict[tuple[int, int], tuple[Document, Brand, Document]] = {}
+
+
+def _add_brand_links(doc: Document, brand: Brand) -> Document:
     paragraphs = []
     for link in brand.links:
         content: list[model.Inline] = [model.Link(link.href, (model.Text(link.title),))]

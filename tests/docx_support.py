@@ -16,7 +16,7 @@ from docx.oxml.ns import qn
 
 from pipeline import model
 from pipeline.render.docx import (
-    ANSWER_PLACEHOLDER, ANSWER_SPACE, BOX_STYLES, LABEL_STYLES, LIST_STYLES, QUIZ_TABLE, TOC_INSTRUCTION,
+    ANSWER_PLACEHOLDER, ANSWER_SPACE, BOX_STYLES, CONTACT_BOX, LABEL_STYLES, LIST_STYLES, QUIZ_TABLE, TOC_INSTRUCTION,
 )
 from pipeline.resolve import Document
 
@@ -63,9 +63,11 @@ class WordFile:
     def anchors(self) -> list[str]:
         return [h.get(qn("w:anchor")) for h in self.body.iter(qn("w:hyperlink")) if h.get(qn("w:anchor"))]
 
-    def external_links(self) -> list[str]:
+    def external_links(self, content_only: bool = False) -> list[str]:
+        """Every external address linked from the body; with content_only, not the brand's contact box."""
         rels = self.document.part.rels
-        return [rels[h.get(qn("r:id"))].target_ref for h in self.body.iter(qn("w:hyperlink")) if h.get(qn("r:id"))]
+        return [rels[h.get(qn("r:id"))].target_ref for h in self.body.iter(qn("w:hyperlink"))
+                if h.get(qn("r:id")) and not (content_only and self.style_of(h.getparent()) == CONTACT_BOX)]
 
 
 def check_headings(word: WordFile) -> list[str]:
@@ -238,7 +240,7 @@ def check_links(word: WordFile, doc: Document) -> list[str]:
     bookmarks = word.bookmarks()
     problems += [f"internal link to missing bookmark {a!r}" for a in word.anchors() if a not in bookmarks]
     expected = sorted(n.href for n in model.walk(doc.workbook) if isinstance(n, (model.Link, model.Video)) and n.href)
-    actual = sorted(word.external_links())
+    actual = sorted(word.external_links(content_only=True))
     if actual != expected:
         problems.append(f"external links {actual} differ from the model's {expected}")
     return problems

@@ -20,6 +20,7 @@ from lxml import etree
 from pipeline import model
 from pipeline.brand import load_brand
 from pipeline.build import build_workbook, load_document
+from pipeline.problems import UserError
 from pipeline.render import pages
 from tests.html_support import (
     RECORD_EVENTS,
@@ -326,14 +327,21 @@ def test_a_brand_can_override_named_blocks_and_bring_a_logo(tmp_path, documents)
 
 
 def test_brand_templates_run_in_a_sandbox(tmp_path, documents):
+    # A name put together at run time gets past brand.py's reading of the template; the sandbox stops it.
     brand_dir = tmp_path / "sneaky"
     shutil.copytree(BRAND_DIR, brand_dir)
     (brand_dir / "templates").mkdir()
     (brand_dir / "templates" / "layout.html.j2").write_text(
-        '{% extends "base.html.j2" %}{% block footer %}{{ brand.__class__.__init__.__globals__ }}{% endblock %}', encoding="utf-8")
-    sneaky, _ = load_brand(brand_dir)
-    with pytest.raises(SecurityError):
+        '{% extends "base.html.j2" %}{% block footer %}\n{% set name = "__" ~ "class__" %}{{ brand|attr(name) }}{% endblock %}',
+        encoding="utf-8")
+    sneaky, problems = load_brand(brand_dir)
+    assert problems == []
+    with pytest.raises(UserError) as caught:
         pages.render_pages(documents["kitchen-sink"], sneaky, pages.SITE)
+    [problem] = caught.value.problems
+    assert (problem.location.file, problem.location.line, problem.code) == (
+        str(brand_dir.resolve() / "templates" / "layout.html.j2"), 2, "brand.template-unsafe")
+    assert isinstance(caught.value.__cause__, SecurityError)
 
 
 # --- the real validators ------------------------------------------------------------

@@ -7,10 +7,13 @@ writes style names, never fonts or colours. The only formatting it decides is
 the brand's, and only when the default reference is used: the brand's fonts
 and colours are written into the style definitions, not onto paragraphs.
 
-What a reader gets: a title page, a contents field (Word fills it in when the
-fields are updated), real headings, a shaded box per typed block, a bordered
-answer space with a content control after every question, the true/false quiz
-as a table of tick boxes cross-linked with its answers, and working links.
+What a reader gets: a title page (the brand's logo, from its PNG copy when the
+logo is SVG), a contents field (Word fills it in when the fields are updated),
+real headings, a shaded box per typed block, a bordered answer space with a
+content control after every question, the true/false quiz as a table of tick
+boxes cross-linked with its answers, working links (the council's own among
+them, as a Useful links box: see resolve.with_brand_links), an end page with the
+council's contact details, and the brand's footer line on every page.
 
 Inside a box every paragraph takes the box's paragraph style, so the shading
 and border run unbroken round the whole box; roles inside a box (a quotation,
@@ -44,7 +47,7 @@ from ..model import SourceLocation
 from ..package import write_zip
 from ..problems import UserError, error
 from ..reproducible import build_time
-from ..resolve import Document
+from ..resolve import Document, with_brand_links
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_REFERENCE = PROJECT_ROOT / "templates" / "docx" / "reference.docx"
@@ -62,6 +65,8 @@ HEADING_STYLES = tuple(f"Heading {level}" for level in range(1, 7))
 LIST_STYLES = {False: ("List Bullet", "List Bullet 2", "List Bullet 3"), True: ("List Number", "List Number 2", "List Number 3")}
 ANSWER_SPACE = "Answer Space"
 QUIZ_TABLE = "Quiz Table"
+CONTACT_HEADING = "Contact Heading"
+CONTACT_BOX = "Contact Box"
 
 PARAGRAPH_STYLES = (
     "Normal", *HEADING_STYLES, "Title", "Subtitle", "Summary", "Publisher", "Council Name", "TOC Heading",
@@ -69,6 +74,7 @@ PARAGRAPH_STYLES = (
     "Quote", "Quote Attribution", "Definition Term", "Definition", *LIST_STYLES[False], *LIST_STYLES[True],
     "Figure", "Caption", "Figure Description", "Diagram Layer", "Diagram Divider", "Video",
     "Table Heading", "Table Text", "Quiz Tick", "Quiz Answer", "Answer Space Label", "Answer Space Text", "Footer",
+    CONTACT_HEADING, CONTACT_BOX,
 )
 CHARACTER_STYLES = ("Hyperlink", "Strong", "Emphasis", "Quote Char", "Definition Term Char", "Placeholder Text")
 TABLE_STYLES = (QUIZ_TABLE, ANSWER_SPACE)
@@ -126,6 +132,7 @@ SETTINGS_AFTER_UPDATE_FIELDS = (
 
 def render_docx(doc: Document, brand: Brand, out_dir: Path) -> Path:
     """Write out_dir/<workbook id>.docx from the brand's reference document (or the default one)."""
+    doc = with_brand_links(doc, brand)
     reference = brand.reference_docx or DEFAULT_REFERENCE
     document = docx.Document(str(reference))
     check_styles(document, reference)
@@ -229,6 +236,14 @@ def apply_brand(document: WordDocument, brand: Brand) -> None:
         set_property(_properties(style(name), "pPr"), "shd", PPR_ORDER,
                      {"val": "clear", "color": "auto", "fill": hex_colour(colours.primary)})
         set_property(_properties(style(name), "rPr"), "color", RPR_ORDER, {"val": hex_colour(colours.on_primary)})
+    # The contact box: brand text on the brand background (a checked pair), framed in the primary colour.
+    contact_box = style(CONTACT_BOX)
+    set_property(_properties(contact_box, "pPr"), "shd", PPR_ORDER,
+                 {"val": "clear", "color": "auto", "fill": hex_colour(colours.background)})
+    borders = set_property(_properties(contact_box, "pPr"), "pBdr", PPR_ORDER)
+    border = {qn("w:val"): "single", qn("w:sz"): "12", qn("w:space"): "4", qn("w:color"): hex_colour(colours.primary)}
+    for side in ("top", "left", "bottom", "right"):
+        borders.append(borders.makeelement(qn(f"w:{side}"), border))
     for name in (QUIZ_TABLE, ANSWER_SPACE):
         for shd in style(name).iter(qn("w:shd")):
             if shd.getparent().tag == qn("w:tcPr") and shd.getparent().getparent().tag == qn("w:tblStylePr"):
@@ -320,6 +335,7 @@ class WordWriter:
         self.contents(top)
         for section in self.doc.workbook.sections:
             self.block(section, top)
+        self.contact_page(top)
         self.footer()
         self.update_fields_on_open()
 
@@ -433,10 +449,12 @@ class WordWriter:
     def title_page(self, ctx: Context) -> None:
         meta = self.doc.workbook.meta
         logo = self.brand.logo
-        if logo is not None and logo.media_type in ("image/png", "image/jpeg"):
+        # python-docx cannot embed SVG: an SVG logo shows through its PNG/JPEG copy, or not at all
+        # (brand.py warns, brand.logo-no-raster); the council's name is on the page either way.
+        bitmap = logo.bitmap if logo is not None else None
+        if bitmap is not None:
             paragraph = self.new_paragraph(ctx, "Council Name")
-            self.picture(paragraph, logo.path, logo.alt, max_width=Emu(self.text_width // 2))
-        # SVG logos are left out: python-docx cannot embed SVG; the council's name is written below instead.
+            self.picture(paragraph, bitmap[0], logo.alt, max_width=Emu(self.text_width // 2))
         self.text_paragraph(ctx, "Title", meta.title)
         if meta.subtitle:
             self.text_paragraph(ctx, "Subtitle", meta.subtitle)
@@ -468,6 +486,29 @@ class WordWriter:
         fld_char("separate")
         self.run(p, placeholder)
         fld_char("end")
+
+    def contact_page(self, ctx: Context) -> None:
+        """The end page: how to reach the council, as the web pages' footer shows it."""
+        contact, brand = self.brand.contact, self.brand
+        website = contact.get("website") or brand.council_website
+        if not contact and not website:
+            return
+        self.text_paragraph(ctx, CONTACT_HEADING, (model.Text("Contact"),))
+        lines: list[model.Inlines] = []
+        if contact.get("name"):
+            lines.append((model.Strong((model.Text(contact["name"]),)),))
+        if contact.get("name") != brand.council_name:
+            lines.append((model.Text(brand.council_name),))
+        if contact.get("address"):
+            lines.append((model.Text(contact["address"]),))
+        if contact.get("email"):
+            lines.append((model.Text("Email: "), model.Link(f"mailto:{contact['email']}", (model.Text(contact["email"]),))))
+        if contact.get("phone"):
+            lines.append((model.Text(f"Telephone: {contact['phone']}"),))
+        if website:
+            lines.append((model.Text("Website: "), model.Link(website, (model.Text(website),))))
+        for line in lines:
+            self.text_paragraph(ctx, CONTACT_BOX, line)
 
     def footer(self) -> None:
         """Footer on every page but the title page: the brand's footer line and the page number."""

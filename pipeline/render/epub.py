@@ -16,14 +16,13 @@ from pathlib import Path
 from typing import Mapping
 
 import jinja2
-from jinja2.sandbox import SandboxedEnvironment
 from lxml import etree
 
 from .. import model
 from ..brand import Brand
 from ..package import write_zip
 from ..reproducible import build_time
-from ..resolve import Document
+from ..resolve import Document, with_brand_links
 from . import pages
 
 TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates"
@@ -84,6 +83,11 @@ def publication_id(workbook: model.Workbook) -> str:
 
 def epub_files(doc: Document, brand: Brand) -> dict[str, bytes]:
     """Every file of the EPUB container: {name in the zip: bytes}."""
+    with pages.brand_template_errors(brand):
+        return _epub_files(with_brand_links(doc, brand), brand)
+
+
+def _epub_files(doc: Document, brand: Brand) -> dict[str, bytes]:
     env = _environment(brand)
     content = dict(pages.render_pages(doc, brand, pages.EPUB))
     page_hrefs = [pages.page_filename(page.slug, pages.EPUB) for page in doc.pages]
@@ -279,13 +283,13 @@ def _stylesheets(page: bytes) -> list[str]:
             if link.get("rel") == "stylesheet"]
 
 
-def _environment(brand: Brand) -> SandboxedEnvironment:
+def _environment(brand: Brand) -> pages.BrandSandbox:
     """Sandboxed like the page renderer's, because a brand's template overrides are not trusted code."""
     search = [str(TEMPLATES)]
     if brand.templates_dir is not None:
         search.insert(0, str(brand.templates_dir))
-    return SandboxedEnvironment(loader=jinja2.FileSystemLoader(search), autoescape=True,
-                                undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
+    return pages.BrandSandbox(loader=jinja2.FileSystemLoader(search), autoescape=True,
+                              undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
 
 
 def _render(env: jinja2.Environment, name: str, context: Mapping[str, object]) -> bytes:

@@ -11,25 +11,33 @@ module only works out links, the data workbook.js needs, diagram geometry
 and brand CSS values, and gathers the files.
 
 Templates load from [brand templates, templates/html] in a sandboxed Jinja2
-environment, because brand folders are not trusted code.
+environment, because brand folders are not trusted code: a brand template
+that reaches for Python internals, for a file path or for a file outside the
+template folders stops the build with a `UserError` naming its file and line
+(brand.py refuses most such templates before the build starts; the sandbox
+catches the rest while they run).
 """
 from __future__ import annotations
 
+import contextlib
 import functools
 import math
 import textwrap
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
-from typing import Mapping
+from pathlib import Path, PurePath, PurePosixPath
+from typing import Iterator, Mapping
 
 from jinja2 import FileSystemLoader, StrictUndefined
+from jinja2.exceptions import SecurityError, TemplateNotFound, TemplateSyntaxError
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
 from .. import model
-from ..brand import Brand, contrast_ratio
+from ..brand import Brand, FontFile, contrast_ratio, unsafe_template_name
 from ..chunk import CONTENTS_SLUG, Page
-from ..resolve import Document
+from ..model import SourceLocation
+from ..problems import Problem, UserError, error
+from ..resolve import Document, with_brand_links
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "templates" / "html"
 
@@ -38,6 +46,7 @@ STATIC_ASSETS = ("assets/workbook.css",)
 SCRIPT_ASSETS = ("assets/workbook.js",)
 BRAND_STYLESHEET = "assets/brand.css"
 LOGO_STEM = "assets/logo"
+FONTS_FOLDER = "assets/fonts"
 IMAGES_FOLDER = "images"
 PRINT_SLUG = "print"
 
@@ -78,6 +87,11 @@ def print_slug(doc: Document) -> str:
 
 def render_pages(doc: Document, brand: Brand, profile: Profile) -> dict[str, bytes]:
     """Render every page and asset of `doc`; keys are relative POSIX paths, in sorted order."""
+    with brand_template_errors(brand):
+        return _render_pages(with_brand_links(doc, brand), brand, profile)
+
+
+def _render_pages(doc: Document, brand: Brand, profile: Profile) -> dict[str, bytes]:
     environment = template_environment(brand)
     assets = _assets(doc, brand, profile, environment)
     answer_pages = _answer_pages(doc)
@@ -115,6 +129,81 @@ def template_environment(brand: Brand) -> SandboxedEnvironment:
     return _environment_for(brand.templates_dir)
 
 
+class BrandSandbox(SandboxedEnvironment):
+    """Jinja2's sandbox, which also keeps file paths out of templates' reach.
+
+    The sandbox already refuses Python internals (names starting with "_");
+    a template that got hold of a `Path` (brand.folder, brand.logo.path)
+    could still read any file with its public methods, so paths are refused
+    too. Templates get what they show as text: the logo's src and alt, say.
+    """
+
+    def is_safe_attribute(self, obj, attr, value) -> bool:
+        if isinstance(obj, PurePath) or isinstance(value, PurePath):
+            return False
+        return super().is_safe_attribute(obj, attr, value)
+
+
+@contextlib.contextmanager
+def brand_template_errors(brand: Brand) -> Iterator[None]:
+    """Turn an error raised by one of the brand's templates into a UserError at its file and line.
+
+    Errors in the base templates are bugs in the toolkit and go on as they are.
+    """
+    try:
+        yield
+    except UserError:
+        raise
+    except Exception as exc:
+        problem = brand_template_problem(brand, exc)
+        if problem is None:
+            raise
+        raise UserError(problem) from exc
+
+
+def brand_template_problem(brand: Brand, exc: BaseException) -> Problem | None:
+    """The Problem to report for `exc` if a brand template caused it, else None."""
+    if brand.templates_dir is None:
+        return None
+    folder = str(brand.templates_dir)
+    if isinstance(exc, TemplateSyntaxError) and exc.filename and _inside(exc.filename, folder):
+        return error(SourceLocation(exc.filename, exc.lineno), f"template syntax error: {exc.message}", "brand.template-error")
+    where = _innermost_template_frame(exc)
+    if where is None or not _inside(where[0], folder):
+        return None
+    location = SourceLocation(*where)
+    if isinstance(exc, SecurityError):
+        return error(location, f"template is not allowed to do this: {str(exc).rstrip('.')}; brand templates may only use the values they are given "
+                     "(brand, doc, workbook, page, links ...)", "brand.template-unsafe")
+    if isinstance(exc, TemplateNotFound):
+        if any(unsafe_template_name(name) for name in (exc.templates or [exc.name])):
+            return error(location, f"template loads '{exc.name}', which is outside the template folders; name a template in the "
+                         "brand's templates/ folder or a base one, such as \"partials/contact.html.j2\"", "brand.template-unsafe")
+        return error(location, f"template '{exc.name}' is neither in the brand's templates/ folder nor in {TEMPLATES_DIR}",
+                     "brand.template-error")
+    return error(location, f"template failed: {type(exc).__name__}: {exc}", "brand.template-error")
+
+
+def _innermost_template_frame(exc: BaseException) -> tuple[str, int] | None:
+    """The template file and line where `exc` was raised, from Jinja2's rewritten traceback.
+
+    Jinja2 rewrites a render error's traceback so that each template's frame
+    carries the template's file name and line; Python frames end in ".py".
+    """
+    found = None
+    traceback = exc.__traceback__
+    while traceback is not None:
+        filename = traceback.tb_frame.f_code.co_filename
+        if not filename.endswith(".py") and not filename.startswith("<"):
+            found = (filename, traceback.tb_lineno)
+        traceback = traceback.tb_next
+    return found
+
+
+def _inside(filename: str, folder: str) -> bool:
+    return Path(filename).resolve().is_relative_to(folder)
+
+
 # Compiling the templates costs far more than rendering them, so each brand template
 # folder keeps one environment (Jinja2 environments are safe to share between threads,
 # and the loader still notices edited template files).
@@ -122,7 +211,7 @@ def template_environment(brand: Brand) -> SandboxedEnvironment:
 def _environment_for(brand_templates: Path | None) -> SandboxedEnvironment:
     search_path = [str(brand_templates)] if brand_templates else []
     search_path.append(str(TEMPLATES_DIR))
-    environment = SandboxedEnvironment(
+    environment = BrandSandbox(
         loader=FileSystemLoader(search_path),
         autoescape=True,
         undefined=StrictUndefined,
@@ -304,7 +393,15 @@ def _assets(doc: Document, brand: Brand, profile: Profile, environment: Sandboxe
     files: dict[str, bytes] = {}
     for name in STATIC_ASSETS + (SCRIPT_ASSETS if profile.scripts else ()):
         files[name] = (TEMPLATES_DIR / name).read_bytes()
-    files[BRAND_STYLESHEET] = _encode(environment.get_template("assets/brand.css.j2").render(properties=brand_properties(brand)))
+    fonts = font_files(brand)
+    files.update({href: data for href, (_, data) in fonts.items()})
+    faces = [
+        {"family": font.family, "src": PurePosixPath(href).relative_to(PurePosixPath(BRAND_STYLESHEET).parent).as_posix(),
+         "format": _FONT_FORMATS[font.media_type], "weight": font.weight, "style": font.style}
+        for href, (font, _) in fonts.items()
+    ]
+    files[BRAND_STYLESHEET] = _encode(environment.get_template("assets/brand.css.j2").render(
+        properties=brand_properties(brand), font_faces=faces))
     logo = None
     if brand.logo is not None:
         logo_file = LOGO_STEM + _LOGO_EXTENSIONS[brand.logo.media_type]
@@ -313,6 +410,31 @@ def _assets(doc: Document, brand: Brand, profile: Profile, environment: Sandboxe
     files.update(_figure_images(doc))
     scripts = ((profile.runtime_script,) if profile.runtime_script else ()) + (SCRIPT_ASSETS if profile.scripts else ())
     return _Assets(files, (BRAND_STYLESHEET, *STATIC_ASSETS), scripts, logo)
+
+
+# The CSS `format()` hint of each font media type brand.py accepts.
+_FONT_FORMATS = {"font/ttf": "truetype", "font/otf": "opentype", "font/woff": "woff", "font/woff2": "woff2"}
+
+
+def font_files(brand: Brand) -> dict[str, tuple[FontFile, bytes]]:
+    """The brand's font files by their path in the output: {"assets/fonts/name.ttf": (FontFile, bytes)}.
+
+    Names keep only ASCII letters, digits, hyphens and underscores before the
+    suffix, so they need no escaping in CSS or a package manifest (EPUBCheck
+    warns about spaces in file names).
+    """
+    fonts: dict[str, tuple[FontFile, bytes]] = {}
+    for font in brand.font_files:
+        stem = "".join(ch if (ch.isascii() and ch.isalnum()) or ch in "-_" else "-" for ch in font.path.stem) or "font"
+        suffix = _FONT_SUFFIXES[font.media_type]  # by content: the EPUB manifest takes the media type from it
+        href, n = f"{FONTS_FOLDER}/{stem}{suffix}", 2
+        while href in fonts:
+            href, n = f"{FONTS_FOLDER}/{stem}-{n}{suffix}", n + 1
+        fonts[href] = (font, font.path.read_bytes())
+    return fonts
+
+
+_FONT_SUFFIXES = {"font/ttf": ".ttf", "font/otf": ".otf", "font/woff": ".woff", "font/woff2": ".woff2"}
 
 
 def image_path(image: model.Image) -> str:

@@ -150,6 +150,11 @@ def style_definitions() -> list[str]:
         paragraph_style("TOC2", "toc 2", custom=False, priority=39, ppr='<w:spacing w:after="60"/><w:ind w:left="284"/>'),
         paragraph_style("TOC3", "toc 3", custom=False, priority=39, ppr='<w:spacing w:after="60"/><w:ind w:left="567"/>'),
         *box_styles(),
+        # The end page: the council's contact details. The heading is a level-1 heading (in the
+        # navigation pane and the contents); the box keeps brand text on the brand background.
+        paragraph_style("ContactHeading", "Contact Heading", based_on="Heading1", next_style="ContactBox", priority=30),
+        paragraph_style("ContactBox", "Contact Box", based_on="Box", next_style="ContactBox", priority=30,
+                        ppr='<w:shd w:val="clear" w:color="auto" w:fill="FFFFFF"/><w:spacing w:after="60"/>'),
         paragraph_style("ChallengeQuestion", "Challenge Question", based_on="ChallengeBox", priority=30,
                         ppr='<w:keepNext/><w:spacing w:before="120"/>', rpr="<w:b/><w:bCs/>"),
         paragraph_style("Quote", "Quote", custom=False, priority=29, next_style="Normal",
