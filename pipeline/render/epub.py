@@ -289,7 +289,8 @@ def _environment(brand: Brand) -> pages.BrandSandbox:
     if brand.templates_dir is not None:
         search.insert(0, str(brand.templates_dir))
     return pages.BrandSandbox(loader=jinja2.FileSystemLoader(search), autoescape=True,
-                              undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
+                              undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
+                              bytecode_cache=pages.template_bytecode_cache())
 
 
 def _render(env: jinja2.Environment, name: str, context: Mapping[str, object]) -> bytes:
