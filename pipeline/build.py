@@ -226,6 +226,9 @@ def build_pairs(pairs: list[tuple[Path, Brand]], formats: tuple[str, ...], out_r
     _BRANDS.update({str(brand.folder): brand for _, brand in pairs})
     tasks = []
     stagings: dict[int, Path] = {}
+    # Folders this build creates; removed again if it fails, so a failed first
+    # build leaves no trace in build/.
+    created = [folder for folder in [out_root, *(out_root / plan[2] for plan in plans if plan[3])] if not folder.exists()]
     for index, (source, brand, workbook_id, todo, _, _) in enumerate(plans):
         if not todo:
             continue
@@ -266,10 +269,16 @@ def build_pairs(pairs: list[tuple[Path, Brand]], formats: tuple[str, ...], out_r
                 {fmt: target / output_name(workbook_id, fmt) for fmt in formats},
                 built=todo, skipped=fresh, seconds=seconds.get(index, {}),
             ))
+        created = []  # the build succeeded: keep them
         return results
     finally:
         for staging in stagings.values():
             shutil.rmtree(staging, ignore_errors=True)
+        for folder in reversed(created):
+            try:
+                folder.rmdir()  # only if still empty
+            except OSError:
+                pass
 
 
 def _move_into_place(staging: Path, target: Path, names: list[str]) -> list[Path]:

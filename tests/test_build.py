@@ -113,6 +113,21 @@ def test_a_failing_renderer_leaves_build_as_it_was(tmp_path, kitchen_sink_build)
     assert not [p for p in (out / "kitchen-sink").iterdir() if "staging" in p.name]
 
 
+def test_a_failed_first_build_leaves_no_folders_behind(tmp_path):
+    out = tmp_path / "build"
+    env = dict(os.environ, PYTHONPATH=str(tmp_path / "inject"))
+    (tmp_path / "inject").mkdir()
+    (tmp_path / "inject" / "sitecustomize.py").write_text(
+        "import pipeline.build as b\n"
+        "def broken(*a, **k):\n    raise RuntimeError('renderer exploded')\n"
+        "b.renderer = lambda fmt: broken\n",
+        encoding="utf-8",
+    )
+    result = build("build", str(KITCHEN_SINK), "--out", str(out), "--format", "html", env=env)
+    assert result.returncode == 1
+    assert not out.exists()
+
+
 @pytest.mark.slow
 def test_two_builds_are_byte_identical_across_folders_time_zones_and_locales(tmp_path):
     digests = []
