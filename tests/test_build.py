@@ -93,19 +93,25 @@ def test_bad_shard_is_a_user_error():
     assert "--shard 3/2: I must be between 1 and N [build.bad-shard]" in result.stderr
 
 
+def environment_with_broken_renderer(tmp_path: Path, broken_format: str) -> dict:
+    """An environment in which the build's renderer for `broken_format` raises (a stand-in for a bug)."""
+    inject = tmp_path / "inject"
+    inject.mkdir()
+    (inject / "sitecustomize.py").write_text(
+        "import pipeline.build as b\n"
+        "def broken(*a, **k):\n    raise RuntimeError('renderer exploded')\n"
+        f"b.renderer = lambda fmt, _r=b.renderer: broken if fmt == {broken_format!r} else _r(fmt)\n",
+        encoding="utf-8",
+    )
+    return dict(os.environ, PYTHONPATH=str(inject))
+
+
 def test_a_failing_renderer_leaves_build_as_it_was(tmp_path, kitchen_sink_build):
     out = tmp_path / "build"
     shutil.copytree(kitchen_sink_build, out)
     before = tree_digest(out / "kitchen-sink")
     # Break the EPUB renderer only; the HTML output, rendered first, must not land either.
-    env = dict(os.environ, PYTHONPATH=str(tmp_path / "inject"))
-    (tmp_path / "inject").mkdir()
-    (tmp_path / "inject" / "sitecustomize.py").write_text(
-        "import pipeline.build as b\n"
-        "def broken(*a, **k):\n    raise RuntimeError('renderer exploded')\n"
-        "b.renderer = lambda fmt, _r=b.renderer: broken if fmt == 'epub' else _r(fmt)\n",
-        encoding="utf-8",
-    )
+    env = environment_with_broken_renderer(tmp_path, "epub")
     result = build("build", str(KITCHEN_SINK), "--out", str(out), "--format", "html", "--format", "epub", "--force", env=env)
     assert result.returncode == 1
     assert "renderer exploded" in result.stderr and "Traceback" in result.stderr
@@ -115,14 +121,7 @@ def test_a_failing_renderer_leaves_build_as_it_was(tmp_path, kitchen_sink_build)
 
 def test_a_failed_first_build_leaves_no_folders_behind(tmp_path):
     out = tmp_path / "build"
-    env = dict(os.environ, PYTHONPATH=str(tmp_path / "inject"))
-    (tmp_path / "inject").mkdir()
-    (tmp_path / "inject" / "sitecustomize.py").write_text(
-        "import pipeline.build as b\n"
-        "def broken(*a, **k):\n    raise RuntimeError('renderer exploded')\n"
-        "b.renderer = lambda fmt: broken\n",
-        encoding="utf-8",
-    )
+    env = environment_with_broken_renderer(tmp_path, "html")
     result = build("build", str(KITCHEN_SINK), "--out", str(out), "--format", "html", env=env)
     assert result.returncode == 1
     assert not out.exists()
