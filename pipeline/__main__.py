@@ -48,9 +48,18 @@ def _parser() -> argparse.ArgumentParser:
 def _add_build_options(parser: argparse.ArgumentParser, formats: tuple[str, ...]) -> None:
     parser.add_argument("--format", dest="formats", action="append", choices=formats, help="build only this format (repeatable)")
     parser.add_argument("--force", action="store_true", help="rebuild even when outputs are up to date")
-    parser.add_argument("--jobs", type=_positive_int, default=1, help="build N outputs at once (default 1)")
+    parser.add_argument("--jobs", type=_positive_int, default=_default_jobs(), help="build N outputs at once (default: the number of CPUs)")
     parser.add_argument("--out", type=Path, default=Path("build"), help="output folder (default: build)")
     parser.add_argument("--strict", action="store_true", help="treat warnings as errors")
+
+
+def _default_jobs() -> int:
+    import os
+
+    try:
+        return max(1, len(os.sched_getaffinity(0)))  # the CPUs this process may use
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
 
 def _positive_int(text: str) -> int:
@@ -64,11 +73,13 @@ def _positive_int(text: str) -> int:
 
 
 def command_validate(args) -> int:
+    from .publish import load_publish_config
     from .validate import validate_file
 
     status = EXIT_OK
     for source in args.sources:
         _, problems = validate_file(source)
+        problems += load_publish_config(source)[1]  # the build settings beside it, if any
         for problem in problems:
             print(problem, file=sys.stderr)
         errors = sum(problem.severity == "error" for problem in problems)

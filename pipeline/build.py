@@ -73,13 +73,16 @@ def renderer(fmt: str) -> Callable[[Document, Brand, Path], Path]:
 
 
 def load_document(source: Path, strict: bool = False, formats: tuple[str, ...] = ()) -> tuple[Document, list[Problem]]:
-    """Validate and resolve a source, with the preflight checks of `formats`; raise UserError if it has errors."""
+    """Validate and resolve a source and its build settings, with the preflight checks of `formats`; raise UserError if it has errors."""
+    from .publish import load_publish_config
     from .resolve import resolve
     from .validate import validate_file
 
     result, problems = validate_file(source)
-    if result.workbook is not None and not any(p.severity == "error" for p in problems):
-        document = resolve(result.workbook)
+    publish, publish_problems = load_publish_config(source)
+    problems = problems + publish_problems
+    if result.workbook is not None and publish is not None and not any(p.severity == "error" for p in problems):
+        document = resolve(result.workbook, publish)
         for fmt in formats:
             if fmt in PREFLIGHTS:
                 module_name, function_name = PREFLIGHTS[fmt].split(":")
@@ -198,9 +201,16 @@ _BRANDS: dict[str, Brand] = {}
 
 
 def _document_key(source: Path) -> tuple:
-    """Identify a source file's current content cheaply, so an edited file is never served stale."""
+    """Identify a source file's current content, and its publish.json's, cheaply, so an edited file is never served stale."""
+    from .publish import publish_file
+
     stat = source.stat()
-    return (str(source.resolve()), stat.st_mtime_ns, stat.st_size)
+    try:
+        settings = publish_file(source).stat()
+        settings_key = (settings.st_mtime_ns, settings.st_size)
+    except OSError:
+        settings_key = None
+    return (str(source.resolve()), stat.st_mtime_ns, stat.st_size, settings_key)
 
 
 def build_pairs(pairs: list[tuple[Path, Brand]], formats: tuple[str, ...], out_root: Path, strict: bool = False, force: bool = False, jobs: int = 1, progress: Callable[[int, int, str], None] | None = None) -> list[BuildResult]:
@@ -243,7 +253,11 @@ def build_pairs(pairs: list[tuple[Path, Brand]], formats: tuple[str, ...], out_r
         if jobs > 1 and total > 1:
             from concurrent.futures import ProcessPoolExecutor, as_completed
 
-            with ProcessPoolExecutor(max_workers=jobs) as pool:
+            # Workers are forked from this process: import the renderers here once,
+            # rather than once in every worker.
+            for fmt in formats:
+                renderer(fmt)
+            with ProcessPoolExecutor(max_workers=min(jobs, total)) as pool:
                 futures = {pool.submit(_render_one, *task[1:]): task[0] for task in tasks}
                 for done, future in enumerate(as_completed(futures), start=1):
                     index = futures[future]

@@ -12,7 +12,6 @@ from functools import lru_cache
 from pathlib import Path
 
 import json_source_map
-import jsonschema
 
 from . import model
 from .model import FORMAT_VERSION, SourceLocation
@@ -100,7 +99,10 @@ def source_map(text: str) -> dict[str, tuple[int, int]]:
 
 
 @lru_cache(maxsize=1)
-def _validator() -> jsonschema.protocols.Validator:
+def _validator():
+    # jsonschema takes ~100 ms to import: only JSON sources pay for it.
+    import jsonschema
+
     schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
     cls = jsonschema.validators.validator_for(schema)
     cls.check_schema(schema)
@@ -119,6 +121,8 @@ def schema_problems(data, name: str, positions: dict) -> list[Problem]:
 
 
 def _deepest_errors(violations):
+    import jsonschema
+
     # A node that matches none of the alternatives of a oneOf reports the whole
     # list; the alternative that got furthest is the one that tells the user
     # what to fix.

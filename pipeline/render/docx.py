@@ -32,7 +32,7 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
-from xml.sax.saxutils import escape, quoteattr
+from html import escape
 
 import docx
 from docx.document import Document as WordDocument
@@ -775,7 +775,7 @@ class WordWriter:
         style = self.style_id("Answer Space Text")
         placeholder = self.style_id("Placeholder Text")
         tc.append(parse_xml(
-            f'<w:sdt {nsdecls("w")}><w:sdtPr><w:alias w:val={quoteattr(ANSWER_LABEL)}/><w:tag w:val={quoteattr(question_id)}/>'
+            f'<w:sdt {nsdecls("w")}><w:sdtPr><w:alias w:val="{escape(ANSWER_LABEL)}"/><w:tag w:val="{escape(question_id)}"/>'
             '<w:showingPlcHdr/></w:sdtPr><w:sdtContent>'
             f'<w:p><w:pPr><w:pStyle w:val="{style}"/></w:pPr><w:r><w:rPr><w:rStyle w:val="{placeholder}"/></w:rPr>'
             f'<w:t>{escape(ANSWER_PLACEHOLDER)}</w:t></w:r></w:p></w:sdtContent></w:sdt>'
@@ -783,7 +783,7 @@ class WordWriter:
 
     def checkbox(self, paragraph, alias: str, tag: str) -> None:
         paragraph._p.append(parse_xml(
-            f'<w:sdt {nsdecls("w", "w14")}><w:sdtPr><w:alias w:val={quoteattr(alias)}/><w:tag w:val={quoteattr(tag)}/>'
+            f'<w:sdt {nsdecls("w", "w14")}><w:sdtPr><w:alias w:val="{escape(alias)}"/><w:tag w:val="{escape(tag)}"/>'
             f'<w14:checkbox><w14:checked w14:val="0"/>'
             f'<w14:checkedState w14:val="{CHECKED}" w14:font="{CHECKBOX_FONT}"/>'
             f'<w14:uncheckedState w14:val="{UNCHECKED}" w14:font="{CHECKBOX_FONT}"/></w14:checkbox></w:sdtPr>'
