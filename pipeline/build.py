@@ -177,19 +177,22 @@ def build_workbook(source: Path, brand: Brand, formats: tuple[str, ...] = FORMAT
     return build_pairs([(Path(source), brand)], formats, Path(out_root), strict=strict, force=force, jobs=jobs)[0]
 
 
-def _render_one(source: str, brand_folder: str, fmt: str, staging: str) -> tuple[str, float]:
-    """Render one format into `staging` (runs in a worker process when --jobs > 1)."""
+def _render_formats(source: str, brand_folder: str, formats: tuple[str, ...], staging: str) -> dict[str, float]:
+    """Render some formats of one pair into `staging` (in a worker process when --jobs > 1); return seconds per format."""
     from .brand import load_brand
 
-    started = time.perf_counter()
     document = _DOCUMENTS.get(_document_key(Path(source))) or load_document(Path(source))[0]
     brand = _BRANDS.get(brand_folder)
     if brand is None:
         brand, problems = load_brand(Path(brand_folder))
         if brand is None:
             raise UserError(problems)
-    renderer(fmt)(document, brand, Path(staging))
-    return fmt, time.perf_counter() - started
+    seconds = {}
+    for fmt in formats:
+        started = time.perf_counter()
+        renderer(fmt)(document, brand, Path(staging))
+        seconds[fmt] = time.perf_counter() - started
+    return seconds
 
 
 # Documents resolved while planning, by source path. Worker processes are
@@ -245,32 +248,39 @@ def build_pairs(pairs: list[tuple[Path, Brand]], formats: tuple[str, ...], out_r
         parent = out_root / workbook_id
         parent.mkdir(parents=True, exist_ok=True)
         stagings[index] = Path(tempfile.mkdtemp(prefix=f".{brand.name}-staging-", dir=parent))
-        tasks += [(index, str(source), str(brand.folder), fmt, str(stagings[index])) for fmt in todo]
+        if len(plans) >= jobs:
+            # Enough pairs to keep every worker busy: a task per pair, so one
+            # worker renders all of a brand's formats and reuses its work.
+            tasks.append((index, str(source), str(brand.folder), todo, str(stagings[index])))
+        else:
+            tasks += [(index, str(source), str(brand.folder), (fmt,), str(stagings[index])) for fmt in todo]
 
     seconds: dict[int, dict[str, float]] = {}
-    total = len(tasks)
+    total = sum(len(task[3]) for task in tasks)
+    done = 0
+
+    def finished(index: int, timings: dict[str, float]) -> None:
+        nonlocal done
+        seconds.setdefault(index, {}).update(timings)
+        done += len(timings)
+        if progress:
+            progress(done, total, f"{plans[index][2]}/{plans[index][1].name} {', '.join(timings)}")
+
     try:
-        if jobs > 1 and total > 1:
+        if jobs > 1 and len(tasks) > 1:
             from concurrent.futures import ProcessPoolExecutor, as_completed
 
             # Workers are forked from this process: import the renderers here once,
             # rather than once in every worker.
             for fmt in formats:
                 renderer(fmt)
-            with ProcessPoolExecutor(max_workers=min(jobs, total)) as pool:
-                futures = {pool.submit(_render_one, *task[1:]): task[0] for task in tasks}
-                for done, future in enumerate(as_completed(futures), start=1):
-                    index = futures[future]
-                    fmt, elapsed = future.result()
-                    seconds.setdefault(index, {})[fmt] = elapsed
-                    if progress:
-                        progress(done, total, f"{plans[index][2]}/{plans[index][1].name} {fmt}")
+            with ProcessPoolExecutor(max_workers=min(jobs, len(tasks))) as pool:
+                futures = {pool.submit(_render_formats, *task[1:]): task[0] for task in tasks}
+                for future in as_completed(futures):
+                    finished(futures[future], future.result())
         else:
-            for done, (index, *task) in enumerate(tasks, start=1):
-                fmt, elapsed = _render_one(*task)
-                seconds.setdefault(index, {})[fmt] = elapsed
-                if progress:
-                    progress(done, total, f"{plans[index][2]}/{plans[index][1].name} {fmt}")
+            for index, *task in tasks:
+                finished(index, _render_formats(*task))
 
         results = []
         for index, (source, brand, workbook_id, todo, fresh, fingerprint) in enumerate(plans):
