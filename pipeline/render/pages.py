@@ -204,10 +204,6 @@ def _inside(filename: str, folder: str) -> bool:
     return Path(filename).resolve().is_relative_to(folder)
 
 
-# Compiling the templates costs far more than rendering them, so each brand template
-# folder keeps one environment (Jinja2 environments are safe to share between threads,
-# and the loader still notices edited template files).
-@functools.lru_cache(maxsize=16)
 @functools.lru_cache(maxsize=1)
 def template_bytecode_cache() -> FileSystemBytecodeCache | None:
     """Compiled templates kept between runs, in the project's own .cache/ folder.
@@ -226,6 +222,10 @@ def template_bytecode_cache() -> FileSystemBytecodeCache | None:
     return FileSystemBytecodeCache(str(folder))
 
 
+# Compiling the templates costs far more than rendering them, so each brand template
+# folder keeps one environment (Jinja2 environments are safe to share between threads,
+# and the loader still notices edited template files).
+@functools.lru_cache(maxsize=16)
 def _environment_for(brand_templates: Path | None) -> SandboxedEnvironment:
     search_path = [str(brand_templates)] if brand_templates else []
     search_path.append(str(TEMPLATES_DIR))
