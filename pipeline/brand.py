@@ -8,18 +8,14 @@ the template folders, stops the build with its file and line.
 """
 from __future__ import annotations
 
-import json
 import os
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
 from typing import Mapping
 
-import jsonschema
-
-from . import jsonform
+from .jsonfile import read_json_file
 from .model import BLOCK_KINDS, SourceLocation
 from .problems import Problem, error, warning
 
@@ -113,10 +109,11 @@ def contrast_ratio(foreground: str, background: str) -> float:
     return (lighter + 0.05) / (darker + 0.05)
 
 
-@lru_cache(maxsize=1)
-def _validator():
-    schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
-    return jsonschema.Draft202012Validator(schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
+def _describe_violation(violation) -> str | None:
+    """Say plainly why brand text with markup in it is refused."""
+    if violation.validator == "pattern" and violation.schema.get("description", "").startswith("Plain text"):
+        return f"{violation.instance!r} contains < or >: brand text is plain text, markup is not allowed"
+    return None
 
 
 def load_brand(folder: Path | str) -> tuple[Brand | None, list[Problem]]:
@@ -128,28 +125,11 @@ def load_brand(folder: Path | str) -> tuple[Brand | None, list[Problem]]:
         return None, [error(SourceLocation(str(folder)), "brand folder does not exist; pass --brand brands/<name> (a folder holding brand.json)", "brand.not-found")]
     if not brand_file.is_file():
         return None, [error(where, "brand.json is missing; every brand folder needs one (see brands/default/brand.json)", "brand.no-file")]
-    text = brand_file.read_bytes().decode("utf-8", errors="replace")
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        return None, [error(SourceLocation(str(brand_file), exc.lineno, exc.colno), f"not well-formed JSON: {exc.msg}", "brand.syntax")]
-    positions = jsonform.source_map(text)
-    problems = []
-    for violation in sorted(_validator().iter_errors(data), key=lambda v: list(v.absolute_path)):
-        pointer = "".join(f"/{part}" for part in violation.absolute_path)
-        line, column = positions.get(pointer, (None, None))
-        message = violation.message
-        if violation.validator == "additionalProperties":
-            message += f"; valid keys here are: {', '.join(sorted(violation.schema.get('properties', {})))}"
-        elif violation.validator == "pattern" and violation.schema.get("description", "").startswith("Plain text"):
-            message = f"{violation.instance!r} contains < or >: brand text is plain text, markup is not allowed"
-        problems.append(error(SourceLocation(str(brand_file), line, column, pointer), f"at {pointer or '/'}: {message}", "brand.schema"))
-    if problems:
+    settings, problems = read_json_file(brand_file, SCHEMA_PATH, "brand", _describe_violation)
+    if settings is None or problems:
         return None, problems
-
-    def loc(pointer: str) -> SourceLocation:
-        line, column = positions.get(pointer, (None, None))
-        return SourceLocation(str(brand_file), line, column, pointer)
+    data = settings.data
+    loc = settings.location
 
     colours_data = data["colours"]
     colours = Colours(

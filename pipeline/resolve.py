@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Mapping
 
 from . import model
 from .chunk import Page, chunk_pages
+from .publish import DEFAULT_PUBLISH, PublishConfig
 
 if TYPE_CHECKING:
     from .brand import Brand
@@ -49,6 +50,8 @@ class Document:
     pages: tuple[Page, ...]
     page_of: Mapping[str, str] = field(repr=False)
     nodes: tuple[object, ...] = field(default=(), repr=False)  # every node, in document order
+    # The workbook's build settings (publish.json beside the source), for the renderers that have any.
+    publish: PublishConfig = DEFAULT_PUBLISH
 
     @property
     def title(self) -> str:
@@ -82,7 +85,7 @@ class Document:
         return tuple(node for node in self.nodes if isinstance(node, model.Statement))
 
 
-def resolve(workbook: model.Workbook) -> Document:
+def resolve(workbook: model.Workbook, publish: PublishConfig = DEFAULT_PUBLISH) -> Document:
     """Resolve a workbook that has passed validation (its rules guarantee the joins succeed)."""
     workbook = _assign_ids(workbook)
     numbers: dict[str, int] = {}
@@ -111,6 +114,7 @@ def resolve(workbook: model.Workbook) -> Document:
         pages=pages,
         page_of=MappingProxyType(page_of),
         nodes=nodes,
+        publish=publish,
     )
 
 
@@ -194,7 +198,7 @@ def _add_brand_links(doc: Document, brand: Brand) -> Document:
     if sections is None:
         last = doc.workbook.sections[-1]
         sections = (*doc.workbook.sections[:-1], replace(last, content=(*last.content, box)))
-    return resolve(replace(doc.workbook, sections=sections))
+    return resolve(replace(doc.workbook, sections=sections), doc.publish)
 
 
 def _insert_after_last_useful_links(sections: tuple[model.Section, ...], box: model.Box) -> tuple[model.Section, ...] | None:

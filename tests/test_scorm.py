@@ -1,8 +1,12 @@
-"""SCORM 1.2 and 2004: valid manifests, packages an LMS (scorm-again) plays, tracks and resumes, and rebuilds byte for byte."""
+"""SCORM 1.2 and 2004: valid manifests, packages an LMS (scorm-again) plays, tracks and resumes, and rebuilds byte for byte;
+publish.json's settings (the passing score, one SCO or one per section) and the per-section packages."""
 from __future__ import annotations
 
+import collections
+import dataclasses
 import functools
 import json
+import shutil
 import sys
 import subprocess
 import re
@@ -14,9 +18,10 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from pipeline import model
+from pipeline import model, publish
 from pipeline.brand import load_brand
-from pipeline.build import DEFAULT_BRAND, PROJECT_ROOT, load_document
+from pipeline.build import DEFAULT_BRAND, PROJECT_ROOT, build_workbook, load_document
+from pipeline.publish import PublishConfig, ScormSettings, load_publish_config
 from pipeline.render import scorm
 from tests.validators import format_findings, scorm_player, scorm_xsd, vnu
 
@@ -83,14 +88,15 @@ def test_manifest_names_the_workbook_and_launches_one_sco(packages, documents, n
 
 
 @BY_PACKAGE
-def test_manifest_passing_score_matches_the_runtime(packages, name, version):
+def test_manifest_passing_score_matches_the_runtime(packages, documents, name, version):
     root = read_manifest(packages[name, version])
+    passing_score = documents[name].publish.scorm.passing_score
     if version == "1.2":
         found = [element.text for element in root.iter(f"{{{scorm_xsd.NS12['adlcp']}}}masteryscore")]
-        assert found == [str(round(scorm.PASSING_SCORE * 100))]
+        assert found == [str(round(passing_score * 100))]
     else:
         found = [element.text for element in root.iter(f"{{{scorm_xsd.NS2004['imsss']}}}minNormalizedMeasure")]
-        assert found == [f"{scorm.PASSING_SCORE:g}"]
+        assert found == [f"{passing_score:g}"]
         primary = next(root.iter(f"{{{scorm_xsd.NS2004['imsss']}}}primaryObjective"))
         assert primary.get("satisfiedByMeasure") == "true"
 
@@ -119,11 +125,15 @@ def test_every_file_of_the_package_is_listed_in_the_manifest(packages, name, ver
 
 
 @pytest.mark.slow
-def test_launch_page_is_valid_html(tmp_path, packages):
+def test_launch_page_is_valid_html(tmp_path, packages, section_packages):
     with zipfile.ZipFile(packages["kitchen-sink", "1.2"]) as archive:
         launch = tmp_path / scorm.LAUNCH_PAGE
         launch.write_bytes(archive.read(scorm.LAUNCH_PAGE))
-    findings = vnu.check_html([launch])
+    # A per-section package's launchers are the same page, told which SCO they are.
+    with zipfile.ZipFile(section_packages["kitchen-sink", "1.2"]) as archive:
+        section_launch = tmp_path / "scorm-launch-practice.html"
+        section_launch.write_bytes(archive.read(section_launch.name))
+    findings = vnu.check_html([launch, section_launch])
     assert findings == [], format_findings(findings)
 
 
@@ -315,6 +325,7 @@ def test_lms_session_reports_completion_score_interactions_place_and_state(playe
     config = scorm.runtime_config(doc, VERSIONS[version])
     statements = config["statements"]
     right, total = RIGHT[name], len(statements)
+    passing_score = doc.publish.scorm.passing_score
     expected_interactions = [
         (statement_id, "true-false", plan["quiz"][statement_id], plan["quiz"][statement_id] == value, value)
         for statement_id, value, _ in statements
@@ -329,7 +340,7 @@ def test_lms_session_reports_completion_score_interactions_place_and_state(playe
         core = cmi["core"]
         assert set_calls(result, "cmi.core.lesson_status") == ["incomplete", "completed"]
         # scorm-again, as an LMS should, then judges the raw score against adlcp:masteryscore.
-        assert core["lesson_status"] == ("passed" if right / total >= scorm.PASSING_SCORE else "failed")
+        assert core["lesson_status"] == ("passed" if right / total >= passing_score else "failed")
         assert (core["score"]["raw"], core["score"]["min"], core["score"]["max"]) == (str(round(100 * right / total)), "0", "100")
         assert core["lesson_location"] == plan["page"]
         assert core["exit"] == "suspend"
@@ -343,8 +354,8 @@ def test_lms_session_reports_completion_score_interactions_place_and_state(playe
         assert cmi["progress_measure"] == "1"
         assert cmi["score"]["scaled"] == str(round(right / total, 4))
         assert (cmi["score"]["raw"], cmi["score"]["min"], cmi["score"]["max"]) == (str(right), "0", str(total))
-        assert cmi["scaled_passing_score"] == f"{scorm.PASSING_SCORE:g}"
-        assert cmi["success_status"] == ("passed" if right / total >= scorm.PASSING_SCORE else "failed")
+        assert cmi["scaled_passing_score"] == f"{passing_score:g}"
+        assert cmi["success_status"] == ("passed" if right / total >= passing_score else "failed")
         assert cmi["location"] == plan["page"]
         assert cmi["exit"] == "suspend"
         assert re.fullmatch(r"PT\d+H\d+M\d+\.\d{2}S", cmi["session_time"])
@@ -503,3 +514,319 @@ def test_preview_without_an_lms_keeps_state_in_local_storage(tmp_path, packages,
         context.close()
         server.shutdown()
         server.server_close()
+
+
+# --- publish.json: the workbook's build settings ----------------------------------------
+
+
+def workbook_with_settings(tmp_path: Path, settings: dict | str, name: str = "kitchen-sink") -> Path:
+    """A copy of a workbook's folder with the given publish.json (a dict, or its exact text); returns its workbook.xml."""
+    folder = tmp_path / SOURCES[name].parent.name
+    shutil.copytree(SOURCES[name].parent, folder)
+    text = settings if isinstance(settings, str) else json.dumps(settings, indent=2)
+    (folder / "publish.json").write_text(text, encoding="utf-8")
+    return folder / "workbook.xml"
+
+
+def test_publish_schema_documents_the_defaults_the_build_uses():
+    schema = json.loads(publish.SCHEMA_PATH.read_text(encoding="utf-8"))
+    settings = schema["properties"]["scorm"]["properties"]
+    assert settings["passingScore"]["default"] == ScormSettings().passing_score
+    assert settings["scos"]["default"] == ScormSettings().scos
+    assert settings["scos"]["enum"] == [publish.SCOS_SINGLE, publish.SCOS_PER_SECTION]
+
+
+def test_settings_come_from_publish_json_beside_the_workbook_else_the_defaults(documents):
+    commissioning = documents["commissioning"].publish
+    assert commissioning.scorm == ScormSettings(passing_score=0.8, scos="single")
+    assert commissioning.file == SOURCES["commissioning"].parent / "publish.json"
+    assert documents["kitchen-sink"].publish == publish.DEFAULT_PUBLISH
+
+
+# (publish.json text, where the problem is, the message); the positions are where the offending value starts.
+PUBLISH_JSON_ERRORS = {
+    "unknown-key": ('{\n  "scorm": {"passingScore": 0.8, "scoes": "single"}\n}\n', "2:12",
+                    "at /scorm: Additional properties are not allowed ('scoes' was unexpected); valid keys here are: "
+                    "$comment, passingScore, scos [publish.schema]"),
+    "wrong-type": ('{"scorm": {"passingScore": "80%"}}\n', "1:28",
+                   "at /scorm/passingScore: '80%' is not of type 'number' [publish.schema]"),
+    "out-of-range": ('{"scorm": {"passingScore": 80}}\n', "1:28",
+                     "at /scorm/passingScore: 80 is not between 0 and 1; the passing score is the fraction of quiz statements "
+                     "a learner must get right, such as 0.8 for 80% [publish.schema]"),
+    "below-range": ('{"scorm": {"passingScore": -0.1}}\n', "1:28",
+                    "at /scorm/passingScore: -0.1 is not between 0 and 1; the passing score is the fraction of quiz statements "
+                    "a learner must get right, such as 0.8 for 80% [publish.schema]"),
+    "unknown-choice": ('{"scorm": {"scos": "per-chapter"}}\n', "1:20",
+                       "at /scorm/scos: 'per-chapter' is not one of ['single', 'per-section'] [publish.schema]"),
+    "unknown-top-level-key": ('{"scorm": {}, "epub": {}}\n', "1:1",
+                              "at /: Additional properties are not allowed ('epub' was unexpected); valid keys here are: "
+                              "$comment, $schema, scorm [publish.schema]"),
+    "not-json": ('{"scorm": {"passingScore": 0.8,}}\n', "1:32",
+                 "not well-formed JSON: Expecting property name enclosed in double quotes [publish.syntax]"),
+}
+
+
+@pytest.mark.parametrize("case", PUBLISH_JSON_ERRORS)
+def test_publish_json_problems_have_their_place_and_exact_message(tmp_path, case):
+    text, where, message = PUBLISH_JSON_ERRORS[case]
+    source = workbook_with_settings(tmp_path, text)
+    config, problems = load_publish_config(source)
+    assert config is None
+    assert [str(problem) for problem in problems] == [f"{source.parent / 'publish.json'}:{where}: error: {message}"]
+
+
+@pytest.mark.parametrize("case", ["unknown-key", "wrong-type", "out-of-range"])
+def test_build_stops_on_a_bad_publish_json_with_exit_2_and_writes_nothing(tmp_path, case):
+    text, where, message = PUBLISH_JSON_ERRORS[case]
+    source = workbook_with_settings(tmp_path, text)
+    out = tmp_path / "build"
+    result = subprocess.run([sys.executable, "-m", "pipeline", "build", str(source), "--out", str(out)],
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 2, result.stderr
+    # The kitchen sink's own warnings are shown too; the one error is publish.json's.
+    assert [line for line in result.stderr.splitlines() if ": error: " in line] == [f"{source.parent / 'publish.json'}:{where}: error: {message}"]
+    assert not out.exists()
+
+
+def test_validate_reports_a_bad_publish_json_too(tmp_path):
+    text, where, message = PUBLISH_JSON_ERRORS["unknown-key"]
+    source = workbook_with_settings(tmp_path, text)
+    result = subprocess.run([sys.executable, "-m", "pipeline", "validate", str(source)], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 2
+    assert f"{source.parent / 'publish.json'}:{where}: error: {message}" in result.stderr.splitlines()
+
+
+def script_config(package: Path) -> dict:
+    """The config the build gave the package's runtime (the first line of assets/scorm-runtime.js)."""
+    with zipfile.ZipFile(package) as archive:
+        first = archive.read(scorm.RUNTIME).decode("utf-8").split("\n", 1)[0]
+    return json.loads(first.removeprefix("window.WorkbookScormConfig = ").removesuffix(";"))
+
+
+def test_passing_score_from_publish_json_reaches_both_manifests_and_the_runtime(tmp_path, brand):
+    source = workbook_with_settings(tmp_path, {"scorm": {"passingScore": 0.66}})
+    doc = load_document(source)[0]
+    assert doc.publish.scorm.passing_score == 0.66
+    package12 = scorm.render_scorm(doc, brand, tmp_path, scorm.SCORM12)
+    package2004 = scorm.render_scorm(doc, brand, tmp_path, scorm.SCORM2004)
+    assert [element.text for element in read_manifest(package12).iter(f"{{{scorm_xsd.NS12['adlcp']}}}masteryscore")] == ["66"]
+    assert [element.text for element in read_manifest(package2004).iter(f"{{{scorm_xsd.NS2004['imsss']}}}minNormalizedMeasure")] == ["0.66"]
+    assert script_config(package12)["passingScore"] == script_config(package2004)["passingScore"] == 0.66
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("passing_score, status", [(0.66, "passed"), (0.67, "failed")])
+def test_scorm2004_success_status_follows_the_passing_score_from_publish_json(tmp_path, brand, chromium_browser, passing_score, status):
+    source = workbook_with_settings(tmp_path, {"scorm": {"passingScore": passing_score}})
+    doc = load_document(source)[0]
+    package = scorm.render_scorm(doc, brand, tmp_path, scorm.SCORM2004)
+    plan = planned_state(doc)  # 2 of the kitchen sink's 3 statements right: 0.6667, just over 0.66 and just under 0.67
+    result = scorm_player.play(package, "2004", scripted_learner(doc, plan, {}), browser=chromium_browser)
+    assert result["cmi"]["score"]["scaled"] == "0.6667"
+    assert result["cmi"]["scaled_passing_score"] == f"{passing_score:g}"
+    assert set_calls(result, "cmi.success_status") == [status]
+    assert result["cmi"]["success_status"] == status
+
+
+def test_editing_publish_json_rebuilds_the_packages_with_the_new_settings(tmp_path, brand):
+    source = workbook_with_settings(tmp_path, {"scorm": {"scos": "single"}})
+    out = tmp_path / "build"
+    first = build_workbook(source, brand, formats=("scorm2004",), out_root=out, force=False)
+    assert first.built == ("scorm2004",)
+    assert len(read_manifest(first.outputs["scorm2004"]).findall(f".//{{{scorm_xsd.NS2004['imscp']}}}item")) == 1
+    (source.parent / "publish.json").write_text(json.dumps({"scorm": {"scos": "per-section"}}), encoding="utf-8")
+    second = build_workbook(source, brand, formats=("scorm2004",), out_root=out, force=False)
+    assert second.built == ("scorm2004",)
+    assert len(read_manifest(second.outputs["scorm2004"]).findall(f".//{{{scorm_xsd.NS2004['imscp']}}}item")) == 3
+
+
+# --- one SCO per section ("scos": "per-section") ------------------------------------------
+
+
+def per_section(doc):
+    return dataclasses.replace(doc, publish=PublishConfig(ScormSettings(scos=publish.SCOS_PER_SECTION)))
+
+
+@pytest.fixture(scope="session")
+def section_documents(documents):
+    return {name: per_section(doc) for name, doc in documents.items()}
+
+
+@pytest.fixture(scope="session")
+def section_packages(tmp_path_factory, section_documents, brand) -> dict[tuple[str, str], Path]:
+    """Every per-section package, built once for the session."""
+    out = tmp_path_factory.mktemp("scorm-per-section")
+    return {(name, version): scorm.render_scorm(section_documents[name], brand, out, VERSIONS[version]) for name, version in PACKAGES}
+
+
+def quiz_section(doc) -> str:
+    return doc.page_of[doc.all_statements()[0].id]
+
+
+@BY_PACKAGE
+def test_per_section_manifest_is_valid_against_the_official_schemas(section_packages, name, version):
+    problems = scorm_xsd.validate_package(section_packages[name, version], version)
+    assert problems == [], "\n".join(problems)
+
+
+@BY_PACKAGE
+def test_per_section_manifest_has_an_item_launching_each_sections_sco(section_packages, section_documents, name, version):
+    doc = section_documents[name]
+    package = section_packages[name, version]
+    root = read_manifest(package)
+    ns = {"cp": etree.QName(root).namespace}
+    sections = [page for page in doc.pages if page.section is not None]
+    items = root.findall("cp:organizations/cp:organization/cp:item", ns)
+    assert [(item.get("identifier"), item.findtext("cp:title", namespaces=ns)) for item in items] == [
+        (f"{doc.workbook.id}-item-{page.slug}", page.title) for page in sections]
+    with zipfile.ZipFile(package) as archive:
+        manifest_bytes = archive.read("imsmanifest.xml")
+        for page in sections:
+            launch = scorm_xsd.launch_href(manifest_bytes, f"{doc.workbook.id}-item-{page.slug}")
+            assert launch == f"scorm-launch-{page.slug}.html"
+            assert f'data-scorm-sco="{page.slug}"' in archive.read(launch).decode("utf-8")
+        names = archive.namelist()
+    assert scorm.LAUNCH_PAGE not in names
+    # Each SCO lists its launcher and depends on one shared asset resource: every file is listed once.
+    listed = collections.Counter(file.get("href") for file in root.iterfind(".//cp:resource/cp:file", ns))
+    schemas = {path.name for path in OFFICIAL_XSDS[version].iterdir()}
+    assert set(listed) == set(names) - schemas - {"imsmanifest.xml"} and set(listed.values()) == {1}
+    dependencies = {dependency.get("identifierref") for dependency in root.iterfind(".//cp:resource/cp:dependency", ns)}
+    assert dependencies == {f"{doc.workbook.id}-files"}
+    # Only the section with the quiz is scored; the others count toward completion alone.
+    quiz_item = f"{doc.workbook.id}-item-{quiz_section(doc)}"
+    if version == "1.2":
+        assert [item.get("identifier") for item in items if item.find(f"{{{scorm_xsd.NS12['adlcp']}}}masteryscore") is not None] == [quiz_item]
+    else:
+        imsss = scorm_xsd.NS2004["imsss"]
+        assert [item.get("identifier") for item in items if item.find(f".//{{{imsss}}}primaryObjective") is not None] == [quiz_item]
+        not_rolled_up = [item.get("identifier") for item in items
+                         if item.find(f".//{{{imsss}}}rollupRules[@rollupObjectiveSatisfied='false']") is not None]
+        assert not_rolled_up == [item.get("identifier") for item in items if item.get("identifier") != quiz_item]
+
+
+@BY_PACKAGE
+def test_per_section_rebuild_is_byte_identical(tmp_path, section_packages, section_documents, brand, name, version):
+    again = scorm.render_scorm(section_documents[name], brand, tmp_path, VERSIONS[version])
+    assert again.read_bytes() == section_packages[name, version].read_bytes()
+
+
+def test_per_section_budget_is_per_sco_and_names_the_tightest(section_documents):
+    doc = section_documents["commissioning"]
+    tightest = max(scorm.scos(doc), key=lambda sco: len(sco.questions))
+    budget = scorm.suspend_data_budget(doc, scorm.SCORM12, tightest)
+    assert budget.questions == 8 and budget.per_answer == (4096 - budget.fixed) // 8
+    expected = (
+        f"{SOURCES['commissioning']}: warning: SCORM 1.2 keeps 4,096 characters of learner state (suspend_data) in each SCO; "
+        f"with 8 questions in section '{tightest.key}' only {budget.per_answer} characters per answer fit, fewer than a "
+        "reasonable 1,000. Answers that do not fit are kept only in the learner's browser, and the learner is told and "
+        "offered a download; use SCORM 2004 (64,000 characters) or fewer questions there [scorm.suspend-data-budget]"
+    )
+    assert [str(problem) for problem in scorm.preflight_scorm12(doc)] == [expected]
+    assert scorm.preflight_scorm2004(doc) == []
+
+
+# Every link the learner can see and follow: its href and, if it asks the LMS to navigate, the request.
+VISIBLE_LINKS = """() => Array.from(document.querySelectorAll('a[href]')).filter(a => !a.closest('[hidden]'))
+    .map(a => [a.getAttribute('href'), a.getAttribute('data-scorm-nav')])"""
+
+
+def section_learner(plan: dict | None, seen: dict, click_next: bool = False):
+    """On the SCO's one page: note the links, type every answer and check every quiz as planned (no plan: only look); then, optionally, Next."""
+    def learner(page, _sco):
+        frame = content_frame(page)
+        seen["opened"] = frame.url.rsplit("/", 1)[1]
+        seen["links"] = [tuple(link) for link in frame.evaluate(VISIBLE_LINKS)]
+        for box in frame.locator("textarea[data-question]").all() if plan else ():
+            box.fill(plan["answers"][box.get_attribute("data-question")])
+        for quiz in frame.locator("[data-quiz]").all() if plan else ():
+            for statement in quiz.locator("[data-statement]").all():
+                statement_id = statement.get_attribute("data-statement")
+                statement.locator(f"input[value={'true' if plan['quiz'][statement_id] else 'false'}]").check()
+            quiz.locator("[data-quiz-check]").click()
+        seen["answers"] = {box.get_attribute("data-question"): box.input_value() for box in frame.locator("textarea[data-question]").all()}
+        seen["local"] = frame.evaluate("() => Object.assign({}, window.localStorage)")
+        if click_next:
+            frame.locator("a[data-scorm-nav=continue]").click()
+            page.wait_for_function("() => window.API_1484_11.isTerminated()")
+    return learner
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("version", VERSIONS)
+def test_per_section_scos_track_their_own_page_answers_and_score_in_an_lms(section_packages, section_documents, chromium_browser, version):
+    doc = section_documents["kitchen-sink"]
+    package = section_packages["kitchen-sink", version]
+    plan = planned_state(doc)
+    by_key = {sco.key: sco for sco in scorm.scos(doc)}
+    practice, quiz = by_key[doc.page_of[doc.all_questions()[0].id]], by_key[quiz_section(doc)]
+    v12 = version == "1.2"
+
+    # A section with a challenge: completed once its page is seen, its answers in its own suspend_data, no score.
+    seen: dict = {}
+    result = scorm_player.play(package, version, section_learner(plan, seen, click_next=not v12), browser=chromium_browser, item=practice.item)
+    assert result["initialized"] and result["terminated"] and not result["finished_by_player"]
+    assert result["missing"] == [] and result["console"] == [] and result["log"] == []
+    assert [call for call in result["calls"] if call["result"] == "false"] == []
+    assert seen["opened"] == f"{practice.key}.html"
+    answers = {question.id: plan["answers"][question.id] for question in practice.questions}
+    state = {"v": 1, "answers": answers, "quiz": {}, "checked": False, "visited": [practice.key], "page": practice.key}
+    cmi = result["cmi"]
+    assert cmi["suspend_data"] == scorm.compact_state(scorm.runtime_config(doc, VERSIONS[version], practice), state)
+    assert json.loads(seen["local"][f"workbook-scorm:{doc.workbook.id}/{practice.key}:learner-1"])["state"] == state
+    status = "cmi.core.lesson_status" if v12 else "cmi.completion_status"
+    assert set_calls(result, status) == ["incomplete", "completed"]
+    assert (cmi["core"]["lesson_location"] if v12 else cmi["location"]) == practice.key
+    assert [call for call in result["calls"] if ".score." in call["args"][0] or "success_status" in call["args"][0]] == []
+    # No link loads another SCO's page here: in 2004, Previous and Next ask the LMS; in 1.2 they are gone.
+    pages = {f"{page.slug}.html" for page in doc.pages} - {f"{practice.key}.html"}
+    leaving = [link for link in seen["links"] if link[0].split("#")[0] in pages]
+    if v12:
+        assert leaving == []
+    else:
+        previous, following = doc.pages[[page.slug for page in doc.pages].index(practice.key) - 1], doc.pages[[page.slug for page in doc.pages].index(practice.key) + 1]
+        assert leaving == [(f"{previous.slug}.html", "previous"), (f"{following.slug}.html", "continue")]
+        # Next: the request, then Terminate, on which the LMS moves on.
+        writes = [(call["method"], call["args"][:2]) for call in result["calls"] if call["method"] in ("SetValue", "Terminate")]
+        assert ("SetValue", ["adl.nav.request", "continue"]) in writes and writes[-1] == ("Terminate", [""])
+
+    # The next visit to that SCO resumes with its answers, from the LMS's data alone.
+    again: dict = {}
+    scorm_player.play(package, version, section_learner(None, again), saved_cmi=cmi, browser=chromium_browser, item=practice.item)
+    assert again["answers"] == answers
+
+    # The section with the quiz reports the score, over its own statements.
+    seen = {}
+    result = scorm_player.play(package, version, section_learner(plan, seen), browser=chromium_browser, item=quiz.item)
+    cmi = result["cmi"]
+    right, total = RIGHT["kitchen-sink"], len(quiz.statements)
+    assert len(interactions(cmi)) == total
+    if v12:
+        assert cmi["core"]["score"]["raw"] == str(round(100 * right / total))
+        assert cmi["core"]["lesson_status"] == "failed"  # 2 of 3 is under the default 0.8
+    else:
+        assert (cmi["score"]["raw"], cmi["score"]["max"], cmi["score"]["scaled"]) == (str(right), str(total), str(round(right / total, 4)))
+        assert cmi["completion_status"] == "completed" and cmi["success_status"] == "failed"
+    state = {"v": 1, "answers": {}, "quiz": {statement.id: plan["quiz"][statement.id] for statement in quiz.statements},
+             "checked": True, "visited": [quiz.key], "page": quiz.key}
+    assert cmi["suspend_data"] == scorm.compact_state(scorm.runtime_config(doc, VERSIONS[version], quiz), state)
+
+
+@pytest.mark.slow
+def test_a_per_section_sco_offers_for_download_the_answers_it_keeps(section_packages, section_documents, chromium_browser):
+    doc = section_documents["commissioning"]
+    sco = next(sco for sco in scorm.scos(doc) if sco.questions)
+    assert 1 < len(sco.questions) < len(doc.all_questions())
+    plan, seen = planned_state(doc), {}
+
+    def learner(page, sco_frame):
+        section_learner(plan, seen)(page, sco_frame)
+        with page.expect_download() as download:
+            content_frame(page).locator("[data-download-answers]").first.click()
+        seen["download"] = Path(download.value.path()).read_text(encoding="utf-8")
+
+    scorm_player.play(section_packages["commissioning", "2004"], "2004", learner, browser=chromium_browser, item=sco.item)
+    # This section's questions with their answers; not the other sections' as "not answered".
+    assert seen["download"].count("Question: ") == len(sco.questions)
+    assert all(plan["answers"][question.id] in seen["download"] for question in sco.questions)
+    assert "(not answered)" not in seen["download"]

@@ -1,22 +1,29 @@
-"""SCORM 1.2 and SCORM 2004 4th Edition packages: the SCORM pages + a launcher + imsmanifest.xml + the XSDs, zipped.
+"""SCORM 1.2 and SCORM 2004 4th Edition packages: the SCORM pages + launchers + imsmanifest.xml + the XSDs, zipped.
 
-One SCO launches `scorm-launch.html`, which holds the LMS session for the whole
-visit and shows the workbook pages in a frame. The pages come from the shared
-page renderer (profile SCORM) and load `assets/scorm-runtime.js` before
-`workbook.js`: in a page, the runtime hands workbook.js a store backed by the
-launcher's session; in the launcher, it finds the LMS API, reports progress,
-quiz and place, and keeps the learner's state in suspend_data (and, always,
-in full in localStorage). One LMS session per visit matters: pages reloading
-one after another cannot each Initialize and Terminate.
+By default (publish.json "scos": "single") one SCO launches `scorm-launch.html`,
+which holds the LMS session for the whole visit and shows the workbook pages in
+a frame. The pages come from the shared page renderer (profile SCORM) and load
+`assets/scorm-runtime.js` before `workbook.js`: in a page, the runtime hands
+workbook.js a store backed by the launcher's session; in the launcher, it finds
+the LMS API, reports progress, quiz and place, and keeps the learner's state in
+suspend_data (and, always, in full in localStorage). One LMS session per visit
+matters: pages reloading one after another cannot each Initialize and Terminate.
 
-The learner state is compacted for suspend_data (see `compact_state_size`);
-the build warns when the workbook's answers of a reasonable length cannot fit.
+With "scos": "per-section" each top-level section is a SCO of its own, launched
+by its own `scorm-launch-<slug>.html` (the same launcher, told which SCO it is):
+the same pages, runtime and state format, each SCO keeping only its section's
+pages, questions and statements (see `scos`). The contents page belongs to no
+SCO: the LMS's menu of items takes its place.
+
+The learner state is compacted for suspend_data (see `compact_state`); the
+build warns when answers of a reasonable length cannot fit in a SCO's.
 """
 from __future__ import annotations
 
 import hashlib
 import json
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 
 import jinja2
@@ -25,6 +32,7 @@ from .. import model
 from ..brand import Brand
 from ..package import write_zip
 from ..problems import Problem, warning
+from ..publish import SCOS_PER_SECTION
 from ..reproducible import build_time
 from ..resolve import Document
 from . import pages
@@ -33,10 +41,6 @@ TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates" / "scorm
 MANIFEST = "imsmanifest.xml"
 LAUNCH_PAGE = "scorm-launch.html"
 RUNTIME = "assets/scorm-runtime.js"
-
-# The quiz score (a fraction of the statements right) at which a learner passes:
-# cmi.success_status in 2004, imsss:minNormalizedMeasure and adlcp:masteryscore.
-PASSING_SCORE = 0.8
 # An answer of this many characters (a long paragraph) should survive in
 # suspend_data; below it the build warns.
 REASONABLE_ANSWER_CHARS = 1000
@@ -66,9 +70,9 @@ def render_scorm2004(doc: Document, brand: Brand, out_dir: Path) -> Path:
     return render_scorm(doc, brand, out_dir, SCORM2004)
 
 
-def render_scorm(doc: Document, brand: Brand, out_dir: Path, version: ScormVersion, passing_score: float = PASSING_SCORE) -> Path:
-    """Write one SCORM package (its suspend_data budget is checked before building: see `preflight_*`)."""
-    files = package_files(doc, brand, version, passing_score)
+def render_scorm(doc: Document, brand: Brand, out_dir: Path, version: ScormVersion) -> Path:
+    """Write one SCORM package as doc.publish says (its suspend_data budget is checked before building: see `preflight_*`)."""
+    files = package_files(doc, brand, version)
     path = Path(out_dir) / f"{doc.workbook.id}-{version.key}.zip"
     return write_zip(path, files, build_time(doc.workbook), first=(MANIFEST,))
 
@@ -97,22 +101,81 @@ def _scorm_pages(doc: Document, brand: Brand) -> dict[str, bytes]:
     return cached[2]
 
 
-def package_files(doc: Document, brand: Brand, version: ScormVersion, passing_score: float = PASSING_SCORE) -> dict[str, bytes]:
+# --- the SCOs ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Sco:
+    """One SCO of a package: what the LMS launches, and tracks, on its own."""
+
+    key: str | None  # its section's page slug in a per-section package; None: the whole workbook
+    item: str  # the manifest <item> identifier (what SCORM 2004 navigation requests name)
+    resource: str  # the manifest <resource> identifier
+    title: str
+    launch: str  # its launcher page
+    pages: tuple[str, ...]  # slugs, in reading order
+    questions: tuple[model.Question, ...]
+    statements: tuple[model.Statement, ...]
+
+    @property
+    def scored(self) -> bool:
+        """A SCO reports a score when its pages hold quiz statements (they are checked there)."""
+        return bool(self.statements)
+
+
+def scos(doc: Document) -> tuple[Sco, ...]:
+    """The SCOs of doc's packages, in reading order: the whole workbook, or one per top-level section."""
+    if doc.publish.scorm.scos != SCOS_PER_SECTION or not doc.workbook.sections:
+        return (whole_workbook_sco(doc),)
+    workbook_id = doc.workbook.id
+    return tuple(
+        Sco(
+            key=page.slug,
+            item=f"{workbook_id}-item-{page.slug}",
+            resource=f"{workbook_id}-sco-{page.slug}",
+            title=page.title,
+            launch=f"scorm-launch-{page.slug}.html",
+            pages=(page.slug,),
+            questions=tuple(question for question in doc.all_questions() if doc.page_of.get(question.id) == page.slug),
+            statements=tuple(statement for statement in doc.all_statements() if doc.page_of.get(statement.id) == page.slug),
+        )
+        for page in doc.pages if page.section is not None
+    )
+
+
+def whole_workbook_sco(doc: Document) -> Sco:
+    """The one SCO of a single-SCO package: every page, question and statement."""
+    return Sco(
+        key=None,
+        item=f"{doc.workbook.id}-item",
+        resource=f"{doc.workbook.id}-sco",
+        title=doc.title,
+        launch=LAUNCH_PAGE,
+        pages=tuple(page.slug for page in doc.pages),
+        questions=doc.all_questions(),
+        statements=doc.all_statements(),
+    )
+
+
+def package_files(doc: Document, brand: Brand, version: ScormVersion) -> dict[str, bytes]:
     """Every file of the package, by its path in the zip."""
     content = dict(_scorm_pages(doc, brand))
-    for reserved in (LAUNCH_PAGE, RUNTIME, MANIFEST):
+    package_scos = scos(doc)
+    for reserved in (*(sco.launch for sco in package_scos), RUNTIME, MANIFEST):
         if reserved in content:
             raise RuntimeError(f"the SCORM pages include {reserved}, which the package needs for itself")
-    config = runtime_config(doc, version, passing_score)
-    content[RUNTIME] = _runtime_script(config)
-    content[LAUNCH_PAGE] = _environment().get_template("scorm-launch.html").render(
-        title=doc.title, lang=doc.workbook.lang, first_page=f"{doc.pages[0].slug}.html", runtime=RUNTIME,
-    ).encode("utf-8")
+    content[RUNTIME] = _runtime_script(script_config(doc, version))
+    launcher = _environment().get_template("scorm-launch.html")
+    for sco in package_scos:
+        content[sco.launch] = launcher.render(
+            title=doc.title if sco.key is None else f"{sco.title} – {doc.title}", lang=doc.workbook.lang,
+            first_page=f"{sco.pages[0]}.html", runtime=RUNTIME, sco=sco.key,
+        ).encode("utf-8")
     schemas = {path.name: path.read_bytes() for path in sorted(version.xsd_folder.iterdir()) if path.suffix in (".xsd", ".dtd")}
     clash = set(schemas) & set(content)
     if clash:
         raise RuntimeError(f"the SCORM pages include {', '.join(sorted(clash))}, names the schema files need at the package root")
-    content[MANIFEST] = manifest(doc, version, sorted(content), passing_score)
+    content[MANIFEST] = manifest(doc, version, sorted(content))
     content.update(schemas)
     return content
 
@@ -120,10 +183,20 @@ def package_files(doc: Document, brand: Brand, version: ScormVersion, passing_sc
 # --- the manifest -----------------------------------------------------------
 
 
-def manifest(doc: Document, version: ScormVersion, files: list[str], passing_score: float = PASSING_SCORE) -> bytes:
-    """imsmanifest.xml for one SCO that launches the workbook at its launcher page."""
+def manifest(doc: Document, version: ScormVersion, files: list[str]) -> bytes:
+    """imsmanifest.xml: an item and a resource per SCO, each launching its launcher page.
+
+    With one SCO its resource lists every file. With a SCO per section each
+    resource lists its launcher and depends on one shared asset resource that
+    lists the rest, so no file is listed twice.
+    """
     workbook = doc.workbook
-    scored = bool(doc.all_statements())
+    passing_score = doc.publish.scorm.passing_score
+    package_scos = scos(doc)
+    files = [name for name in files if name != MANIFEST]
+    shared = f"{workbook.id}-files" if package_scos[0].key is not None else None
+    launchers = {sco.launch for sco in package_scos}
+    any_scored = any(sco.scored for sco in package_scos)
     title = doc.title
     package = {
         "identifier": workbook.id,
@@ -132,20 +205,31 @@ def manifest(doc: Document, version: ScormVersion, files: list[str], passing_sco
         "title": title,
         "description": _description(workbook.meta) or title,
         "organization": f"{workbook.id}-organization",
-        # SCORM 1.2's masteryscore is on the 0-100 scale of cmi.core.score.raw,
-        # which the runtime reports as a percentage for that reason.
-        "mastery_score": round(passing_score * 100) if scored else None,
-        "passing_score": f"{passing_score:g}",
-        "files": [name for name in files if name != MANIFEST],
+        "passing_score": _decimal(passing_score),
         "scos": [{
-            "item": f"{workbook.id}-item",
-            "resource": f"{workbook.id}-sco",
-            "title": title,
-            "href": LAUNCH_PAGE,
-            "scored": scored,
-        }],
+            "item": sco.item,
+            "resource": sco.resource,
+            "title": sco.title,
+            "href": sco.launch,
+            "scored": sco.scored,
+            # SCORM 1.2's masteryscore is on the 0-100 scale of cmi.core.score.raw,
+            # which the runtime reports as a percentage for that reason.
+            "mastery_score": round(passing_score * 100) if sco.scored else None,
+            # SCORM 2004 rollup: whether the learner passed is the quiz's to say; a
+            # section without one counts toward completion only. (With no quiz
+            # anywhere, every SCO counts, as a single unscored SCO does.)
+            "rolls_up_satisfaction": sco.scored or not any_scored,
+            "files": [sco.launch] if shared else files,
+            "dependency": shared,
+        } for sco in package_scos],
+        "shared": {"identifier": shared, "files": [name for name in files if name not in launchers]} if shared else None,
     }
     return _environment().get_template(version.manifest_template).render(package=package).encode("utf-8")
+
+
+def _decimal(number: float) -> str:
+    """A number as xs:decimal wants it: 0.8, never 8e-01."""
+    return format(Decimal(repr(float(number))).normalize(), "f")
 
 
 def _description(meta: model.Meta) -> str:
@@ -165,17 +249,18 @@ def _environment() -> jinja2.Environment:
 # --- the runtime and its state budget ----------------------------------------
 
 
-def runtime_config(doc: Document, version: ScormVersion, passing_score: float = PASSING_SCORE) -> dict:
-    """What scorm-runtime.js needs to know about this workbook, in document order.
+def runtime_config(doc: Document, version: ScormVersion, sco: Sco | None = None) -> dict:
+    """What scorm-runtime.js works with in one SCO (by default the whole workbook), in document order.
 
     Questions and statements are listed in order because the compact state
-    stored in suspend_data names them by index, not by id.
+    stored in suspend_data names them by index, not by id. The runtime
+    narrows the package's config to a SCO exactly as this does (see
+    `script_config`), so the two agree on every index and on the layout.
     """
-    slugs = [page.slug for page in doc.pages]
-    questions = doc.all_questions()
-    statements = doc.all_statements()
-    layout = json.dumps([slugs, [q.id for q in questions], [s.id for s in statements]]).encode("utf-8")
-    return {
+    sco = sco or whole_workbook_sco(doc)
+    slugs = list(sco.pages)
+    layout = json.dumps([slugs, [q.id for q in sco.questions], [s.id for s in sco.statements]]).encode("utf-8")
+    config = {
         "version": version.api,
         "workbook": doc.workbook.id,
         "title": doc.title,
@@ -183,11 +268,37 @@ def runtime_config(doc: Document, version: ScormVersion, passing_score: float = 
         # with another layout does not read a state saved by this one.
         "layout": hashlib.sha256(layout).hexdigest()[:8],
         "pages": slugs,
-        "questions": [[question.id, _one_line(model.plain_text(question.content))] for question in questions],
-        "statements": [[statement.id, doc.answer_for(statement).value, _one_line(model.plain_text(statement.content))] for statement in statements],
-        "passingScore": passing_score,
+        "questions": [[question.id, _one_line(model.plain_text(question.content))] for question in sco.questions],
+        "statements": [[statement.id, doc.answer_for(statement).value, _one_line(model.plain_text(statement.content))] for statement in sco.statements],
+        "passingScore": doc.publish.scorm.passing_score,
         "suspendDataLimit": version.suspend_data_limit,
     }
+    if sco.key is not None:
+        config["sco"] = sco.key
+    return config
+
+
+def script_config(doc: Document, version: ScormVersion) -> dict:
+    """The config scorm-runtime.js is given: the whole workbook's, plus each SCO's share of it in a per-section package.
+
+    A SCO is named by its page slug and lists indices into the whole lists
+    (each question and statement is written once), with its own layout.
+    """
+    config = runtime_config(doc, version)
+    package_scos = scos(doc)
+    if package_scos[0].key is not None:
+        page_index = {slug: index for index, slug in enumerate(config["pages"])}
+        question_index = {question_id: index for index, (question_id, _) in enumerate(config["questions"])}
+        statement_index = {statement_id: index for index, (statement_id, _, _) in enumerate(config["statements"])}
+        config["scos"] = [{
+            "id": sco.key,
+            "item": sco.item,
+            "layout": runtime_config(doc, version, sco)["layout"],
+            "pages": [page_index[slug] for slug in sco.pages],
+            "questions": [question_index[question.id] for question in sco.questions],
+            "statements": [statement_index[statement.id] for statement in sco.statements],
+        } for sco in package_scos]
+    return config
 
 
 def _one_line(text: str) -> str:
@@ -232,9 +343,9 @@ class SuspendDataBudget:
     per_answer: int | None  # characters of plain text every answer can have; None with no questions
 
 
-def suspend_data_budget(doc: Document, version: ScormVersion) -> SuspendDataBudget:
-    """The worst case: every page visited, the last page bookmarked, the quiz checked, every question answered."""
-    config = runtime_config(doc, version)
+def suspend_data_budget(doc: Document, version: ScormVersion, sco: Sco | None = None) -> SuspendDataBudget:
+    """The worst case for one SCO (by default the whole workbook): every page visited, the last bookmarked, the quiz checked, every question answered."""
+    config = runtime_config(doc, version, sco)
     questions = [question_id for question_id, _ in config["questions"]]
     state = {
         "page": config["pages"][-1],
@@ -251,17 +362,25 @@ def suspend_data_budget(doc: Document, version: ScormVersion) -> SuspendDataBudg
 
 
 def suspend_data_problem(doc: Document, version: ScormVersion) -> Problem | None:
-    """A warning when answers of a reasonable length cannot all fit in suspend_data."""
-    budget = suspend_data_budget(doc, version)
-    if budget.per_answer is None or budget.per_answer >= REASONABLE_ANSWER_CHARS:
+    """A warning when answers of a reasonable length cannot all fit in the suspend_data of every SCO (the tightest is named)."""
+    budgets = [(suspend_data_budget(doc, version, sco), sco) for sco in scos(doc)]
+    budgets = [(budget, sco) for budget, sco in budgets if budget.per_answer is not None]
+    if not budgets:
+        return None
+    budget, sco = min(budgets, key=lambda pair: pair[0].per_answer)
+    if budget.per_answer >= REASONABLE_ANSWER_CHARS:
         return None
     where = doc.workbook.loc or model.SourceLocation(f"{doc.workbook.id}")
     where = model.SourceLocation(where.file)
     advice = f"use {SCORM2004.label} ({SCORM2004.suspend_data_limit:,} characters) or fewer questions" if version is SCORM12 else "use fewer questions"
+    holder, questions = "", f"{budget.questions} questions"
+    if sco.key is not None:
+        holder, questions = " in each SCO", f"{budget.questions} questions in section '{sco.key}'"
+        advice += " there"
     return warning(
         where,
-        f"{version.label} keeps {budget.limit:,} characters of learner state (suspend_data); with "
-        f"{budget.questions} questions only {budget.per_answer:,} characters per answer fit, fewer than a "
+        f"{version.label} keeps {budget.limit:,} characters of learner state (suspend_data){holder}; with "
+        f"{questions} only {budget.per_answer:,} characters per answer fit, fewer than a "
         f"reasonable {REASONABLE_ANSWER_CHARS:,}. Answers that do not fit are kept only in the learner's browser, "
         f"and the learner is told and offered a download; {advice}",
         "scorm.suspend-data-budget",

@@ -2,7 +2,9 @@
  *
  * pipeline/render/scorm.py prepends `window.WorkbookScormConfig = {...}` (the
  * version, the pages, questions and statements in order, the passing score and
- * the suspend_data limit).
+ * the suspend_data limit; in a per-section package, `scos`: each SCO's share of
+ * them, by index). Everything below works with `config`: the package's config
+ * narrowed to the SCO this window belongs to (see scoConfig).
  *
  * In the launcher (scorm-launch.html, the SCO's launch file) it finds the LMS
  * API, opens one session for the whole visit, shows the bookmarked page in the
@@ -20,8 +22,55 @@
 (function () {
   "use strict";
 
-  var config = window.WorkbookScormConfig;
-  if (!config) { return; }
+  var packageConfig = window.WorkbookScormConfig;
+  if (!packageConfig) { return; }
+
+  // --- which SCO this window belongs to ----------------------------------------
+  // A per-section package has one SCO per top-level section, each with its own
+  // launcher (data-scorm-sco names the SCO) and its own LMS session; a page in
+  // a launcher's frame belongs to that launcher's SCO, a page on its own to the
+  // SCO that holds it. A single-SCO package has no `scos`: one SCO, everything.
+
+  var isLauncher = document.documentElement.hasAttribute("data-scorm-launcher");
+  var launcher = null; // the session of the launcher framing this page, if any
+  if (!isLauncher) {
+    try {
+      if (window.parent !== window && window.parent.WorkbookScormSession) { launcher = window.parent.WorkbookScormSession; }
+    } catch (e) { launcher = null; }
+  }
+  var thisPage = (window.location.pathname.split("/").pop() || "").replace(/\.html$/, "");
+
+  function scoHolding(slug) {
+    var found = null;
+    (packageConfig.scos || []).forEach(function (sco) {
+      if (!found && sco.pages.some(function (index) { return packageConfig.pages[index] === slug; })) { found = sco; }
+    });
+    return found;
+  }
+
+  function scoNamed(key) {
+    var found = null;
+    (packageConfig.scos || []).forEach(function (sco) { if (sco.id === key) { found = sco; } });
+    return found;
+  }
+
+  // The package's config with only the SCO's pages, questions and statements,
+  // in order (pipeline/render/scorm.py runtime_config narrows it the same way).
+  function scoConfig(sco) {
+    if (!sco) { return packageConfig; }
+    var narrowed = {};
+    Object.keys(packageConfig).forEach(function (key) { narrowed[key] = packageConfig[key]; });
+    var pick = function (list, indices) { return indices.map(function (index) { return list[index]; }); };
+    narrowed.sco = sco.id;
+    narrowed.layout = sco.layout;
+    narrowed.pages = pick(packageConfig.pages, sco.pages);
+    narrowed.questions = pick(packageConfig.questions, sco.questions);
+    narrowed.statements = pick(packageConfig.statements, sco.statements);
+    return narrowed;
+  }
+
+  var config = scoConfig(isLauncher ? scoNamed(document.documentElement.getAttribute("data-scorm-sco"))
+    : launcher ? scoNamed(launcher.sco) : scoHolding(thisPage));
 
   var MAX_PARENTS = 10; // how far up the frames to look for the LMS API
   var V12 = {
@@ -248,7 +297,10 @@
     this.errors = []; // calls the LMS refused, for whoever debugs a package in an LMS
     this.listener = null;
     this.written = {};
-    this.localKey = "workbook-scorm:" + config.workbook + ":";
+    this.sco = config.sco || null; // read by the pages in the launcher's frame
+    // Each SCO of a per-section package keeps its own copy: one SCO's save must
+    // not overwrite another's answers.
+    this.localKey = "workbook-scorm:" + config.workbook + (config.sco ? "/" + config.sco : "") + ":";
   }
 
   Session.prototype.call = function (method, a, b) {
@@ -466,6 +518,23 @@
     this.commit();
   };
 
+  // SCORM 2004: ask the LMS to take the learner to another SCO ("continue",
+  // "previous" or "{target=<item>}choice"). Offered unless the LMS says the
+  // request is not valid now ("unknown" is allowed: the LMS decides).
+  Session.prototype.canRequest = function (request) {
+    if (!this.open || this.finished || config.version !== "2004") { return false; }
+    var choice = /^(\{target=[^}]+\})choice$/.exec(request);
+    var valid = this.get("adl.nav.request_valid." + (choice ? "choice." + choice[1] : request));
+    return valid === "true" || valid === "unknown";
+  };
+
+  // The LMS acts on a navigation request once the SCO terminates: save, then finish.
+  Session.prototype.requestNavigation = function (request) {
+    if (!this.canRequest(request) || !this.set("adl.nav.request", request)) { return false; }
+    this.finish();
+    return true;
+  };
+
   Session.prototype.commit = function () {
     if (this.open && !this.finished) { this.call(names.commit, ""); }
   };
@@ -504,7 +573,7 @@
   // --- in a workbook page ------------------------------------------------------
 
   function inPage(session, inLauncherFrame) {
-    var slug = (window.location.pathname.split("/").pop() || "").replace(/\.html$/, "");
+    var slug = thisPage;
     // A page's copy of the state may predate visits recorded since it loaded:
     // visited pages only ever add up, and the bookmark is the page on screen.
     function fromPage(state) {
@@ -522,6 +591,12 @@
       persistent: session.open || localStorageWorks(),
       status: function () { return session.status(); }
     };
+    if (config.sco) {
+      // A SCO of a per-section package holds only its section's answers: the
+      // learner's download lists those, not the rest as unanswered.
+      window.WorkbookStore.questions = config.questions.map(function (question) { return question[0]; });
+      window.WorkbookStore.statements = config.statements.map(function (statement) { return statement[0]; });
+    }
 
     var alertBox = null;
     var message = null;
@@ -596,6 +671,62 @@
       });
     }
 
+    // In a per-section package, a link into another SCO's page must not load
+    // it in this SCO's session: that page's visit and answers would be
+    // recorded in the wrong SCO. In SCORM 2004 such a link asks the LMS to go
+    // there (Next and Previous: continue and previous; any other: choice);
+    // otherwise it is withdrawn, and the LMS's own menu and buttons move
+    // between sections. A preview without an LMS, outside a launcher, browses freely.
+    function keepLinksInsideSco() {
+      if (!config.sco || !(inLauncherFrame || session.open)) { return; }
+      var folder = window.location.pathname.replace(/[^\/]*$/, "");
+      var here = scoNamed(config.sco);
+      var valid = {}; // the LMS's answer for each request, asked once per page
+      Array.prototype.forEach.call(document.querySelectorAll("a[href]"), function (anchor) {
+        if (anchor.origin !== window.location.origin || anchor.pathname.replace(/[^\/]*$/, "") !== folder) { return; }
+        var target = anchor.pathname.slice(folder.length).replace(/\.html$/, "");
+        if (packageConfig.pages.indexOf(target) === -1 || pageIndex.hasOwnProperty(target)) { return; }
+        var request = navigationRequest(anchor, here, scoHolding(target));
+        if (request && !valid.hasOwnProperty(request)) { valid[request] = session.canRequest(request); }
+        if (request && valid[request]) {
+          anchor.setAttribute("data-scorm-nav", request);
+          anchor.addEventListener("click", function (event) {
+            event.preventDefault();
+            if (!session.requestNavigation(request)) { withdraw(anchor); }
+          });
+        } else {
+          withdraw(anchor);
+        }
+      });
+    }
+
+    function navigationRequest(anchor, from, to) {
+      if (!from || !to) { return null; } // the contents page is in no SCO: the LMS's menu replaces it
+      var scos = packageConfig.scos;
+      var step = scos.indexOf(to) - scos.indexOf(from);
+      var rel = " " + (anchor.getAttribute("rel") || "") + " ";
+      if (step === 1 && rel.indexOf(" next ") !== -1) { return "continue"; }
+      if (step === -1 && rel.indexOf(" prev ") !== -1) { return "previous"; }
+      return "{target=" + to.item + "}choice";
+    }
+
+    // A navigation link (in a <nav>: previous/next, contents, breadcrumb) is
+    // hidden, and its bar when no link is left in it (a breadcrumb of one
+    // page, say); a link in the text becomes its words, so no sentence loses any.
+    function withdraw(anchor) {
+      var navigation = anchor.closest("nav");
+      if (navigation) {
+        var entry = anchor.closest("li");
+        (entry && navigation.contains(entry) ? entry : anchor).hidden = true;
+        var shown = Array.prototype.some.call(navigation.querySelectorAll("a[href]"), function (link) { return !link.closest("[hidden]"); });
+        if (!shown) { navigation.hidden = true; }
+        return;
+      }
+      var words = document.createElement("span");
+      while (anchor.firstChild) { words.appendChild(anchor.firstChild); }
+      anchor.parentNode.replaceChild(words, anchor);
+    }
+
     document.addEventListener("workbook:page-visited", function (event) {
       session.visit((event.detail && event.detail.slug) || slug);
       session.commit();
@@ -614,6 +745,7 @@
     window.addEventListener("pagehide", function () { if (!session.finished) { session.save(session.state); } });
     document.addEventListener("DOMContentLoaded", function () {
       openOtherSitesInNewTabs();
+      keepLinksInsideSco();
       session.visit(slug);
       showStatus(session.status());
     });
@@ -642,14 +774,10 @@
     });
   }
 
-  if (document.documentElement.hasAttribute("data-scorm-launcher")) {
+  if (isLauncher) {
     inLauncher();
     return;
   }
-  var launcher = null;
-  try {
-    if (window.parent !== window && window.parent.WorkbookScormSession) { launcher = window.parent.WorkbookScormSession; }
-  } catch (e) { launcher = null; }
   if (launcher) {
     inPage(launcher, true);
   } else {

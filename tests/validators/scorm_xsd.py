@@ -195,14 +195,22 @@ def validate_manifest(manifest: str | Path | bytes, version: str = "1.2") -> lis
     return problems
 
 
-def launch_href(manifest: str | Path | bytes) -> str:
+def launch_href(manifest: str | Path | bytes, item: str | None = None) -> str:
     """The href of the resource the default organization's first item launches.
 
     Falls back to the first resource with an href. Works for 1.2 and 2004.
+    With ``item`` (an <item> identifier, for packages of several SCOs): the
+    href that item launches, or ValueError if no such item launches anything.
     """
     root = _parse(manifest).getroot()
     cp = etree.QName(root).namespace
     resources = {r.get("identifier"): r for r in root.iter(f"{{{cp}}}resource")}
+    if item is not None:
+        for element in root.iter(f"{{{cp}}}item"):
+            res = resources.get(element.get("identifierref"))
+            if element.get("identifier") == item and res is not None and res.get("href"):
+                return _item_href(element, res)
+        raise ValueError(f"manifest has no item {item!r} that launches a resource")
     orgs = root.find(f"{{{cp}}}organizations")
     org = None
     if orgs is not None:
@@ -214,12 +222,16 @@ def launch_href(manifest: str | Path | bytes) -> str:
         for item in org.iter(f"{{{cp}}}item"):
             res = resources.get(item.get("identifierref"))
             if res is not None and res.get("href"):
-                base = res.get("{http://www.w3.org/XML/1998/namespace}base") or ""
-                return base + res.get("href") + (item.get("parameters") or "")
+                return _item_href(item, res)
     for res in resources.values():
         if res.get("href"):
             return res.get("href")
     raise ValueError("manifest has no launchable resource")
+
+
+def _item_href(item: etree._Element, resource: etree._Element) -> str:
+    base = resource.get("{http://www.w3.org/XML/1998/namespace}base") or ""
+    return base + resource.get("href") + (item.get("parameters") or "")
 
 
 def validate_package(package_zip: str | Path, version: str = "1.2") -> list[str]:

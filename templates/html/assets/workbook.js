@@ -7,7 +7,10 @@
  * Store: window.WorkbookStore when a host defines it before this script runs (the SCORM
  * runtime does), otherwise localStorage. A store is an object with
  *   load() -> state object or null       save(state) -> nothing
- * and may have `persistent: false` to say that answers will not outlive the page.
+ * and may have `persistent: false` to say that answers will not outlive the page, and
+ * `questions` / `statements`: arrays of the ids it keeps when it keeps only some of the
+ * workbook's (a SCO of a per-section SCORM package); the answers download then lists only
+ * those, rather than showing the rest as not answered.
  *
  * Events, dispatched on document for hosts to listen to:
  *   workbook:page-visited    detail {slug}
@@ -172,10 +175,20 @@
 
   // --- the answers download -------------------------------------------------
 
+  function kept(ids, item) {
+    return !Array.isArray(ids) || ids.indexOf(item.id) !== -1;
+  }
+
   function answersAsText() {
     var lines = [data.title, "My answers", ""];
     var lastChallenge = null;
-    data.questions.forEach(function (question) {
+    var questions = data.questions.filter(function (question) {
+      return kept(store.questions, question);
+    });
+    var statements = data.statements.filter(function (statement) {
+      return kept(store.statements, statement);
+    });
+    questions.forEach(function (question) {
       if (question.challenge !== lastChallenge) {
         lines.push("", question.challenge, new Array(question.challenge.length + 1).join("="), "");
         lastChallenge = question.challenge;
@@ -183,12 +196,12 @@
       var answer = state.answers[question.id];
       lines.push("Question: " + question.text, "My answer:", answer ? answer : "(not answered)", "");
     });
-    var answered = data.statements.filter(function (statement) {
+    var answered = statements.filter(function (statement) {
       return typeof state.quiz[statement.id] === "boolean";
     });
     if (answered.length) {
       lines.push("", "True or false", "=============", "");
-      data.statements.forEach(function (statement, index) {
+      statements.forEach(function (statement, index) {
         var response = state.quiz[statement.id];
         var mine = typeof response === "boolean" ? (response ? "True" : "False") : "(not answered)";
         lines.push((index + 1) + ". " + statement.text, "My answer: " + mine, "");

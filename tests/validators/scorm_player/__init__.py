@@ -11,7 +11,8 @@ have stored.
 What ``play`` does, in order:
 1. unpacks the zip (or takes an unpacked folder) into a temp dir and reads
    the launch href from imsmanifest.xml (default organization, first item
-   with a resource href);
+   with a resource href; or, for a package of several SCOs, the item named
+   by ``item=``, whose own data then seeds the CMI below);
 2. serves that dir and player.html/player.js/scorm-again on 127.0.0.1 (a
    random port, a thread) and opens the player page in Chromium;
 3. builds ``Scorm12API`` as ``window.API`` or ``Scorm2004API`` as
@@ -153,7 +154,10 @@ def _unpack(package: Path, content: Path) -> None:
         z.extractall(content)
 
 
-def _first_item(root: etree._Element, cp: str):
+def _first_item(root: etree._Element, cp: str, identifier: str | None = None):
+    """The item an LMS launches: the one named `identifier`, else the default organization's first."""
+    if identifier is not None:
+        return next((i for i in root.iter(f"{{{cp}}}item") if i.get("identifier") == identifier), None)
     orgs = root.find(f"{{{cp}}}organizations")
     if orgs is None:
         return None
@@ -171,14 +175,14 @@ def _text(el) -> str | None:
 
 
 def lms_initial_cmi(manifest: bytes, version: str, *, learner_id: str, learner_name: str,
-                    saved_cmi: dict | None) -> dict:
+                    saved_cmi: dict | None, item: str | None = None) -> dict:
     """The CMI data an LMS hands a SCO at launch (before the SCO initialises)."""
     root = etree.fromstring(manifest, etree.XMLParser(no_network=True, resolve_entities=False))
     saved = copy.deepcopy(saved_cmi) if saved_cmi else {}
     if "cmi" in saved and isinstance(saved["cmi"], dict):
         saved = saved["cmi"]
     if version == "1.2":
-        item = _first_item(root, NS12["imscp"])
+        item = _first_item(root, NS12["imscp"], item)
         adl = NS12["adlcp"]
         core = saved.get("core", {})
         resumed = core.get("exit") == "suspend"
@@ -203,7 +207,7 @@ def lms_initial_cmi(manifest: bytes, version: str, *, learner_id: str, learner_n
         if not saved:
             cmi["core"].setdefault("lesson_status", "not attempted")
     else:
-        item = _first_item(root, NS2004["imscp"])
+        item = _first_item(root, NS2004["imscp"], item)
         adl, ss = NS2004["adlcp"], NS2004["imsss"]
         resumed = saved.get("exit") == "suspend"
         cmi = {"learner_id": learner_id, "learner_name": learner_name,
@@ -241,8 +245,11 @@ def _merge(base: dict, extra: dict) -> None:
 def play(package_zip: str | Path, version: str = "1.2", learner=None, saved_cmi: dict | None = None,
          *, browser=None, learner_id: str = "learner-1", learner_name: str = "Learner, Test",
          settings: dict | None = None, finish_if_needed: bool = False,
-         viewport: dict | None = None, timeout: float = 30) -> dict:
+         viewport: dict | None = None, timeout: float = 30, item: str | None = None) -> dict:
     """Play a SCORM 1.2 or 2004 package as a learner would; see the module doc.
+
+    ``item`` launches that manifest <item> (by identifier) rather than the
+    first: one SCO of a package of several, each played on its own.
 
     ``learner(page, frame)`` does whatever the learner does; it may return
     nothing. ``browser`` is an already launched playwright Browser (see
@@ -260,7 +267,7 @@ def play(package_zip: str | Path, version: str = "1.2", learner=None, saved_cmi:
             try:
                 return play(package_zip, version, learner, saved_cmi, browser=own,
                             learner_id=learner_id, learner_name=learner_name, settings=settings,
-                            finish_if_needed=finish_if_needed, viewport=viewport, timeout=timeout)
+                            finish_if_needed=finish_if_needed, viewport=viewport, timeout=timeout, item=item)
             finally:
                 own.close()
 
@@ -272,14 +279,14 @@ def play(package_zip: str | Path, version: str = "1.2", learner=None, saved_cmi:
         if not manifest_file.is_file():
             raise FileNotFoundError("imsmanifest.xml is not at the root of the package")
         manifest = manifest_file.read_bytes()
-        href = launch_href(manifest)
+        href = launch_href(manifest, item)
         player = root / "player"
         player.mkdir()
         for name in ("player.html", "player.js"):
             shutil.copy(PLAYER_DIR / name, player / name)
         shutil.copy(require_file(SCORM_AGAIN_JS, "scorm-again"), player / "scorm-again.min.js")
         cmi = lms_initial_cmi(manifest, version, learner_id=learner_id,
-                              learner_name=learner_name, saved_cmi=saved_cmi)
+                              learner_name=learner_name, saved_cmi=saved_cmi, item=item)
 
         with _Server(root) as server:
             context = browser.new_context(viewport=viewport or {"width": 1280, "height": 900})
