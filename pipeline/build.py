@@ -270,10 +270,8 @@ def build_pairs(pairs: list[tuple[Path, Brand]], formats: tuple[str, ...], out_r
         if jobs > 1 and len(tasks) > 1:
             from concurrent.futures import ProcessPoolExecutor, as_completed
 
-            # Workers are forked from this process: import the renderers here once,
-            # rather than once in every worker.
-            for fmt in formats:
-                renderer(fmt)
+            # The renderers are imported by the workers that use them, in
+            # parallel, rather than here before forking (which would be serial).
             with ProcessPoolExecutor(max_workers=min(jobs, len(tasks))) as pool:
                 futures = {pool.submit(_render_formats, *task[1:]): task[0] for task in tasks}
                 for future in as_completed(futures):
