@@ -16,14 +16,15 @@ import json
 import os
 import sys
 import time
-from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterable
+from typing import TYPE_CHECKING
 
 from .problems import Problem, UserError
 
 if TYPE_CHECKING:
+    from typing import Callable, Iterable
+
     from .brand import Brand
     from .resolve import Document
 
@@ -161,15 +162,18 @@ def _write_stamp(out_root: Path, source: Path, brand_folder: Path, workbook_id: 
 # --- rendering ---------------------------------------------------------------------------
 
 
-@dataclass
 class BuildResult:
-    workbook_id: str
-    brand_name: str
-    target: Path
-    outputs: dict[str, Path]
-    built: tuple[str, ...] = ()
-    skipped: tuple[str, ...] = ()
-    seconds: dict[str, float] = field(default_factory=dict)
+    """What building one workbook/brand pair did: where its outputs are, which were built or skipped."""
+
+    def __init__(self, workbook_id: str, brand_name: str, target: Path, outputs: dict[str, Path],
+                 built: tuple[str, ...] = (), skipped: tuple[str, ...] = (), seconds: dict[str, float] | None = None):
+        self.workbook_id = workbook_id
+        self.brand_name = brand_name
+        self.target = target
+        self.outputs = outputs
+        self.built = built
+        self.skipped = skipped
+        self.seconds = seconds or {}
 
 
 def build_workbook(source: Path, brand: Brand, formats: tuple[str, ...] = FORMATS, out_root: Path = Path("build"), strict: bool = False, force: bool = True, jobs: int = 1) -> BuildResult:
