@@ -352,7 +352,16 @@ def write_atomically(path: Path, data: bytes) -> None:
 
 
 def default_sources() -> list[Path]:
-    return sorted(SOURCE_ROOT.glob("*/workbook.xml")) + sorted(SOURCE_ROOT.glob("*/workbook.json"))
+    found = sorted(SOURCE_ROOT.glob("*/workbook.xml")) + sorted(SOURCE_ROOT.glob("*/workbook.json"))
+    # Shown in messages: "source/x/workbook.xml:12: ..." reads better than an absolute path.
+    return [_relative_to_cwd(path) for path in found]
+
+
+def _relative_to_cwd(path: Path) -> Path:
+    try:
+        return path.relative_to(Path.cwd())
+    except ValueError:
+        return path
 
 
 def _load_brand_or_fail(folder: Path, strict: bool = False) -> Brand:
