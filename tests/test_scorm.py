@@ -39,6 +39,11 @@ OFFICIAL_XSDS = {
 }
 
 
+
+def percent(right: int, total: int) -> str:
+    """The SCORM 1.2 raw score the runtime reports: a percentage to two decimals, as JavaScript prints it."""
+    return format(round(right / total * 10000) / 100, "g")
+
 @pytest.fixture(scope="session")
 def brand():
     loaded, problems = load_brand(DEFAULT_BRAND)
@@ -341,7 +346,7 @@ def test_lms_session_reports_completion_score_interactions_place_and_state(playe
         assert set_calls(result, "cmi.core.lesson_status") == ["incomplete", "completed"]
         # scorm-again, as an LMS should, then judges the raw score against adlcp:masteryscore.
         assert core["lesson_status"] == ("passed" if right / total >= passing_score else "failed")
-        assert (core["score"]["raw"], core["score"]["min"], core["score"]["max"]) == (str(round(100 * right / total)), "0", "100")
+        assert (core["score"]["raw"], core["score"]["min"], core["score"]["max"]) == (percent(right, total), "0", "100")
         assert core["lesson_location"] == plan["page"]
         assert core["exit"] == "suspend"
         assert re.fullmatch(r"\d{4}:\d{2}:\d{2}\.\d{2}", set_calls(result, "cmi.core.session_time")[-1])
@@ -802,7 +807,7 @@ def test_per_section_scos_track_their_own_page_answers_and_score_in_an_lms(secti
     right, total = RIGHT["kitchen-sink"], len(quiz.statements)
     assert len(interactions(cmi)) == total
     if v12:
-        assert cmi["core"]["score"]["raw"] == str(round(100 * right / total))
+        assert cmi["core"]["score"]["raw"] == percent(right, total)
         assert cmi["core"]["lesson_status"] == "failed"  # 2 of 3 is under the default 0.8
     else:
         assert (cmi["score"]["raw"], cmi["score"]["max"], cmi["score"]["scaled"]) == (str(right), str(total), str(round(right / total, 4)))

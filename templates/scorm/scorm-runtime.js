@@ -501,10 +501,12 @@
       }
     }, this);
     if (v12) {
-      // Raw as a percentage: the scale of the manifest's adlcp:masteryscore.
+      // Raw as a percentage: the scale of the manifest's adlcp:masteryscore. Kept
+      // to two decimals (CMIDecimal allows them): rounding to a whole percent
+      // would pass 2 of 3 (66.67) against a mastery score of 67, which 2004 fails.
       this.set("cmi.core.score.min", "0");
       this.set("cmi.core.score.max", "100");
-      this.set("cmi.core.score.raw", String(Math.round(right / total * 100)));
+      this.set("cmi.core.score.raw", String(Math.round(right / total * 10000) / 100));
     } else {
       var scaled = Math.round(right / total * 10000) / 10000;
       var passing = parseFloat(this.get("cmi.scaled_passing_score"));
