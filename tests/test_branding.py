@@ -470,6 +470,40 @@ def test_the_real_command_line_reports_an_escape_as_a_user_error(council, tmp_pa
     assert "Traceback" not in result.stderr and not out.exists()
 
 
+BROKEN_MARKUP = {
+    "a script": ("<script>fetch('https://tracker.example/')</script>",
+                 "index.html: it contains a <script> the toolkit did not put there; brand templates may not add scripts"),
+    "an event handler": ('<p onclick="alert(1)">Contact us</p>',
+                         "index.html: <p> has an event handler attribute 'onclick'; brand templates may not add scripts"),
+    "an image without alt text": ('<img src="assets/logo.png">',
+                                  "index.html: an <img> (assets/logo.png) has no alt attribute; describe it, or alt=\"\" if it is decoration"),
+    "a second h1": ("<h1>Our council</h1>", "index.html: it has 2 <h1> headings; a page needs exactly one"),
+    "a skipped heading level": ("<h5>Contact</h5>", "index.html: heading <h5> 'Contact' skips a level after h"),
+    "a resource from another host": ('<img src="https://cdn.example/logo.png" alt="Logo">',
+                                     "index.html: <img> loads https://cdn.example/logo.png from another host; pages must work offline"),
+    "a script link": ('<a href="javascript:alert(1)">Contact</a>', "index.html: <a> href=\"javascript:alert(1)\" runs or embeds code"),
+}
+
+
+@pytest.mark.parametrize("breakage", BROKEN_MARKUP)
+def test_templates_that_break_accessibility_or_safety_are_refused(council, tmp_path, capsys, breakage):
+    markup, expected = BROKEN_MARKUP[breakage]
+    layout_with(council, markup)
+    out = tmp_path / "build"
+    assert main(build_command(council, out)) == 2
+    stderr = capsys.readouterr().err
+    assert f"{council / 'templates'}: error: the brand's templates make the site pages inaccessible or unsafe: " in stderr
+    assert expected in stderr and stderr.rstrip().endswith("[brand.template-accessibility]")
+    assert "Traceback" not in stderr and not out.exists()
+
+
+def test_a_template_that_drops_the_main_landmark_is_refused(council, tmp_path, capsys):
+    path = council / "templates" / "layout.html.j2"
+    path.write_text('{% extends "base.html.j2" %}\n{% block cover %}</div></main><div>{% endblock %}\n', encoding="utf-8")
+    assert main(build_command(council, tmp_path / "build")) == 2
+    assert "[brand.template-accessibility]" in capsys.readouterr().err
+
+
 def test_brand_text_is_escaped_in_pages(council, tmp_path):
     # The schema refuses < and >; an ampersand or quote is allowed and must come out escaped.
     data = json.loads((council / "brand.json").read_text(encoding="utf-8"))
