@@ -31,9 +31,16 @@ TYPE_NAMES: dict[type, str] = {
 TYPES_BY_NAME = {name: cls for cls, name in TYPE_NAMES.items()}
 
 
+SCHEMA_REFERENCE = "../../schema/workbook.schema.json"
+
+
 def to_json(workbook: model.Workbook) -> dict:
-    """Return the JSON form of a workbook, with its format version."""
-    return {"formatVersion": FORMAT_VERSION, "workbook": _node_to_json(workbook)}
+    """Return the JSON form of a workbook, with its format version.
+
+    "$schema" names the JSON Schema relative to source/<id>/, as the XML form's
+    xsi:noNamespaceSchemaLocation does, so editors check the file as you type.
+    """
+    return {"$schema": SCHEMA_REFERENCE, "formatVersion": FORMAT_VERSION, "workbook": _node_to_json(workbook)}
 
 
 def dumps(workbook: model.Workbook) -> str:

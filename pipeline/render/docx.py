@@ -829,7 +829,7 @@ class WordWriter:
             self.run(paragraph._p, "True" if answer.value else "False", strong=True)
             if answer.qualifier:
                 self.run(paragraph._p, f" ({answer.qualifier})")
-            self.run(paragraph._p, ": ")
+            self.run(paragraph._p, " – ")  # worded as the workbook does: "True (sort of!) – explanation"
             self.inlines(paragraph._p, answer.explanation)
             self.finish_paragraph(paragraph)
 
