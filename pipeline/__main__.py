@@ -98,17 +98,32 @@ def command_convert(args) -> int:
     if has_errors(problems):
         raise UserError([problem for problem in problems if problem.severity == "error"])
     workbook = result.workbook
+    schema = _schema_reference(args.output, "workbook.schema.json" if args.to == "json" else "workbook.xsd")
     if args.to == "json":
-        output = jsonform.dumps(workbook).encode("utf-8")
+        output = jsonform.dumps(workbook, schema).encode("utf-8")
     else:
-        output = dump.to_xml(workbook)
+        output = dump.to_xml(workbook, schema)
     if args.output:
         from .build import write_atomically
+
+        if args.output.is_dir():
+            raise UserError(f"{args.output}: error: is a folder; name the file to write, such as {args.output / ('workbook.' + args.to)} [output.unwritable]")
 
         write_atomically(args.output, output)
     else:
         sys.stdout.buffer.write(output)
     return EXIT_OK
+
+
+def _schema_reference(output, schema_file: str) -> str:
+    """The schema's path as seen from where the file is written, so editors find it (source/<id>/ when printed)."""
+    import os
+    from pathlib import Path
+
+    schema = Path(__file__).resolve().parent.parent / "schema" / schema_file
+    if output is None:
+        return f"../../schema/{schema_file}"
+    return Path(os.path.relpath(schema, Path(output).resolve().parent)).as_posix()
 
 
 def command_build(args) -> int:
@@ -132,15 +147,26 @@ def main(argv: list[str] | None = None) -> int:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
         return EXIT_USER_ERROR
+    except OSError as exc:
+        if args.command not in ("build", "build-all", "convert") or exc.filename is None:
+            return _report_bug()
+        # The output folder or file cannot be written: a problem with the command's
+        # arguments or the machine, not with the toolkit.
+        print(f"{exc.filename}: error: cannot write here: {exc.strerror}; choose another --out / -o [output.unwritable]", file=sys.stderr)
+        return EXIT_USER_ERROR
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
     except Exception:
-        import traceback
+        return _report_bug()
 
-        traceback.print_exc()
-        print("internal error: this is a bug in the workbook toolkit, not in your files; please report it with the traceback above", file=sys.stderr)
-        return EXIT_BUG
+
+def _report_bug() -> int:
+    import traceback
+
+    traceback.print_exc()
+    print("internal error: this is a bug in the workbook toolkit, not in your files; please report it with the traceback above", file=sys.stderr)
+    return EXIT_BUG
 
 
 if __name__ == "__main__":

@@ -46,6 +46,7 @@ RENDERERS: dict[str, str] = {
 # Checks a format makes of a resolved document before anything is rendered;
 # their warnings are shown with the source's, and --strict makes them errors.
 PREFLIGHTS: dict[str, str] = {
+    "docx": "pipeline.render.docx:preflight_docx",
     "scorm12": "pipeline.render.scorm:preflight_scorm12",
     "scorm2004": "pipeline.render.scorm:preflight_scorm2004",
 }
@@ -113,12 +114,16 @@ def toolkit_fingerprint() -> str:
     return digest.hexdigest()
 
 
-def input_fingerprint(source: Path, brand_folder: Path) -> str:
+def input_fingerprint(source: Path, brand_folder: Path, out_root: Path | None = None) -> str:
     """A hash of everything a workbook/brand pair's outputs are made from."""
     digest = hashlib.sha256(toolkit_fingerprint().encode())
     source = source.resolve()
-    # The source and the files beside it (images); the brand folder entire.
-    _hash_files(digest, source.parent.rglob("*"), source.parent)
+    # The source and the files beside it (images); the brand folder entire. An
+    # output folder inside the source folder is not an input: hashing it would
+    # make every build out of date.
+    skip = out_root.resolve() if out_root is not None else None
+    beside = (path for path in source.parent.rglob("*") if skip is None or not path.is_relative_to(skip))
+    _hash_files(digest, beside, source.parent)
     digest.update(b"\0brand\0")
     _hash_files(digest, brand_folder.resolve().rglob("*"), brand_folder.resolve())
     digest.update(os.environ.get("SOURCE_DATE_EPOCH", "").encode())
@@ -126,8 +131,14 @@ def input_fingerprint(source: Path, brand_folder: Path) -> str:
 
 
 def _stamp_path(out_root: Path, source: Path, brand_folder: Path) -> Path:
+    """Where a pair's stamp says which output folder it last built."""
     key = hashlib.sha256(f"{source.resolve()}\0{brand_folder.resolve()}".encode()).hexdigest()[:20]
     return out_root / STAMP_FOLDER / f"{key}.json"
+
+
+def _record_path(out_root: Path, workbook_id: str, brand_name: str) -> Path:
+    """Where an output folder records which source and brand made its files, and from what."""
+    return out_root / STAMP_FOLDER / "outputs" / workbook_id / f"{brand_name}.json"
 
 
 def _read_stamp(path: Path) -> dict:
@@ -138,25 +149,36 @@ def _read_stamp(path: Path) -> dict:
 
 
 def up_to_date_formats(out_root: Path, source: Path, brand_folder: Path, formats: tuple[str, ...], fingerprint: str) -> tuple[str, ...]:
+    """The formats whose output is current: made by this very source and brand, from the same inputs.
+
+    The output folder's own record is what counts: another source with the same
+    workbook id (or another brand folder of the same name) may have written
+    there since.
+    """
     stamp = _read_stamp(_stamp_path(out_root, source, brand_folder))
-    if not stamp:
+    if "workbook_id" not in stamp or "brand" not in stamp:
         return ()
-    target = out_root / stamp.get("workbook_id", "?") / stamp.get("brand", "?")
+    record = _read_stamp(_record_path(out_root, stamp["workbook_id"], stamp["brand"]))
+    if record.get("source") != str(source.resolve()) or record.get("brand_folder") != str(brand_folder.resolve()):
+        return ()
+    target = out_root / stamp["workbook_id"] / stamp["brand"]
     return tuple(
         fmt for fmt in formats
-        if stamp.get("formats", {}).get(fmt) == fingerprint
+        if record.get("formats", {}).get(fmt) == fingerprint
         and (target / output_name(stamp["workbook_id"], fmt)).exists()
     )
 
 
 def _write_stamp(out_root: Path, source: Path, brand_folder: Path, workbook_id: str, brand_name: str, formats: Iterable[str], fingerprint: str) -> None:
-    path = _stamp_path(out_root, source, brand_folder)
-    stamp = _read_stamp(path)
-    if stamp.get("workbook_id") != workbook_id or stamp.get("brand") != brand_name:
-        stamp = {}
-    stamp.update({"workbook_id": workbook_id, "brand": brand_name, "source": str(source), "brand_folder": str(brand_folder)})
-    stamp.setdefault("formats", {}).update({fmt: fingerprint for fmt in formats})
-    write_atomically(path, (json.dumps(stamp, indent=2, sort_keys=True) + "\n").encode())
+    owner = {"source": str(source.resolve()), "brand_folder": str(brand_folder.resolve())}
+    write_atomically(_stamp_path(out_root, source, brand_folder),
+                     (json.dumps({"workbook_id": workbook_id, "brand": brand_name, **owner}, indent=2, sort_keys=True) + "\n").encode())
+    record_path = _record_path(out_root, workbook_id, brand_name)
+    record = _read_stamp(record_path)
+    if {key: record.get(key) for key in owner} != owner:
+        record = dict(owner)  # a new owner: nothing the old one built counts as current
+    record.setdefault("formats", {}).update({fmt: fingerprint for fmt in formats})
+    write_atomically(record_path, (json.dumps(record, indent=2, sort_keys=True) + "\n").encode())
 
 
 # --- rendering ---------------------------------------------------------------------------
@@ -227,7 +249,7 @@ def build_pairs(pairs: list[tuple[Path, Brand]], formats: tuple[str, ...], out_r
 
     plans = []
     for source, brand in pairs:
-        fingerprint = input_fingerprint(source, brand.folder)
+        fingerprint = input_fingerprint(source, brand.folder, out_root)
         fresh = () if force else up_to_date_formats(out_root, source, brand.folder, formats, fingerprint)
         todo = tuple(fmt for fmt in formats if fmt not in fresh)
         document = None
@@ -238,6 +260,7 @@ def build_pairs(pairs: list[tuple[Path, Brand]], formats: tuple[str, ...], out_r
                 _DOCUMENTS[_document_key(source)] = document
         workbook_id = document.workbook.id if document else _read_stamp(_stamp_path(out_root, source, brand.folder))["workbook_id"]
         plans.append((source, brand, workbook_id, todo, fresh, fingerprint))
+    _refuse_shared_output_folders(plans, out_root)
 
     _BRANDS.clear()
     _BRANDS.update({str(brand.folder): brand for _, brand in pairs})
@@ -305,6 +328,23 @@ def build_pairs(pairs: list[tuple[Path, Brand]], formats: tuple[str, ...], out_r
                 folder.rmdir()  # only if still empty
             except OSError:
                 pass
+
+
+def _refuse_shared_output_folders(plans, out_root: Path) -> None:
+    """Two pairs that would write the same build/<workbook>/<brand>/ folder: the second would silently replace the first."""
+    owners: dict[tuple[str, str], tuple[Path, Path]] = {}
+    problems = []
+    for source, brand, workbook_id, *_ in plans:
+        key = (workbook_id, brand.name)
+        if key in owners and owners[key] != (source.resolve(), brand.folder):
+            first_source, first_brand = owners[key]
+            clash = f"workbook id '{workbook_id}'" if first_source != source.resolve() else f"brand name '{brand.name}'"
+            problems.append(f"{source}: error: {out_root / workbook_id / brand.name} would be written twice: by {first_source} with "
+                            f"{first_brand} and by {source.resolve()} with {brand.folder}, which share the {clash}; give one a "
+                            "different id (or brand folder name) [build.output-clash]")
+        owners.setdefault(key, (source.resolve(), brand.folder))
+    if problems:
+        raise UserError(problems)
 
 
 def _move_into_place(staging: Path, target: Path, names: list[str]) -> list[Path]:
@@ -403,6 +443,8 @@ def parse_shard(text: str) -> tuple[int, int]:
 def run_build(sources: list[Path], brand_folders: list[Path], args) -> int:
     if not sources:
         raise UserError(f"{SOURCE_ROOT}: error: no workbooks found; add source/<id>/workbook.xml or name a SOURCE [build.no-sources]")
+    if args.out.exists() and not args.out.is_dir():
+        raise UserError(f"{args.out}: error: --out names a file; name a folder for the outputs (default: build) [output.unwritable]")
     folder_pairs = [(Path(source), Path(folder)) for source in sources for folder in brand_folders]
     if getattr(args, "shard", None):
         index, count = parse_shard(args.shard)
@@ -433,7 +475,7 @@ def _results_if_all_up_to_date(folder_pairs, formats, out_root: Path) -> list[Bu
     for source, folder in folder_pairs:
         if not source.is_file() or not (folder / "brand.json").is_file():
             return None
-        fingerprint = input_fingerprint(source, folder)
+        fingerprint = input_fingerprint(source, folder, out_root)
         if up_to_date_formats(out_root, source, folder, formats, fingerprint) != formats:
             return None
         stamp = _read_stamp(_stamp_path(out_root, source, folder))

@@ -65,10 +65,24 @@ def read_json_file(
 
     path = Path(path)
     text = path.read_bytes().decode("utf-8", errors="replace")
+    repeated: list[str] = []
+
+    def refuse_repeats(pairs):
+        seen = {}
+        for key, value in pairs:
+            if key in seen:
+                repeated.append(key)
+            seen[key] = value
+        return seen
+
     try:
-        data = json.loads(text)
+        data = json.loads(text, object_pairs_hook=refuse_repeats)
     except json.JSONDecodeError as exc:
         return None, [error(SourceLocation(str(path), exc.lineno, exc.colno), f"not well-formed JSON: {exc.msg}", f"{code}.syntax")]
+    if repeated:
+        # The last value would silently win: say which key, and where it is repeated.
+        return None, [error(SourceLocation(str(path), *_line_of_repeat(text, key)), f"key '{key}' appears twice in one object; "
+                            "keep one (otherwise the last would silently win)", f"{code}.duplicate-key") for key in dict.fromkeys(repeated)]
     settings = JsonFile(path, data, jsonform.source_map(text))
     passed = _passed_marker(Path(schema_path), text)
     if passed is not None and passed.exists():
@@ -85,6 +99,18 @@ def read_json_file(
         except OSError:
             pass  # a read-only checkout just checks again next time
     return settings, problems
+
+
+def _line_of_repeat(text: str, key: str) -> tuple[int | None, int | None]:
+    """Line and column of the second occurrence of "key": in the text (good enough to point at it)."""
+    needle = json.dumps(key) + ":"
+    compact = text.replace('" :', '":')
+    first = compact.find(needle)
+    second = compact.find(needle, first + 1) if first >= 0 else -1
+    if second < 0:
+        return None, None
+    line = compact.count("\n", 0, second) + 1
+    return line, second - (compact.rfind("\n", 0, second) + 1) + 1
 
 
 def _passed_marker(schema_path: Path, text: str) -> Path | None:

@@ -34,17 +34,17 @@ TYPES_BY_NAME = {name: cls for cls, name in TYPE_NAMES.items()}
 SCHEMA_REFERENCE = "../../schema/workbook.schema.json"
 
 
-def to_json(workbook: model.Workbook) -> dict:
+def to_json(workbook: model.Workbook, schema_reference: str = SCHEMA_REFERENCE) -> dict:
     """Return the JSON form of a workbook, with its format version.
 
     "$schema" names the JSON Schema relative to source/<id>/, as the XML form's
     xsi:noNamespaceSchemaLocation does, so editors check the file as you type.
     """
-    return {"$schema": SCHEMA_REFERENCE, "formatVersion": FORMAT_VERSION, "workbook": _node_to_json(workbook)}
+    return {"$schema": schema_reference, "formatVersion": FORMAT_VERSION, "workbook": _node_to_json(workbook)}
 
 
-def dumps(workbook: model.Workbook) -> str:
-    return json.dumps(to_json(workbook), ensure_ascii=False, indent=2) + "\n"
+def dumps(workbook: model.Workbook, schema_reference: str = SCHEMA_REFERENCE) -> str:
+    return json.dumps(to_json(workbook, schema_reference), ensure_ascii=False, indent=2) + "\n"
 
 
 def _node_to_json(node):

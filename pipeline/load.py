@@ -187,9 +187,20 @@ _SCHEMA_CODES = {
 }
 
 
+_ID_PATTERN_ERROR = re.compile(r"\[facet 'pattern'\] The value '(.*)' is not accepted by the pattern '\[a-z\]\[a-z0-9\]\*\(-\[a-z0-9\]\+\)\*'")
+
+
 def _schema_problem(entry: etree._LogEntry, name: str) -> Problem:
     code = _SCHEMA_CODES.get(entry.type_name, "schema.invalid")
     message = entry.message
+    bad_id = _ID_PATTERN_ERROR.search(message)
+    if bad_id:
+        from .resolve import slugify
+
+        value = bad_id.group(1)
+        return error(SourceLocation(name, entry.line, entry.column or None),
+                     f"'{value}' is not a valid id: use lower-case letters a–z, digits and single hyphens, starting with a letter "
+                     f"(for example '{slugify(value)}')", "schema.id")
     # lxml writes "This element is not expected. Expected is ( x )." Put the
     # element first and keep the list of valid choices, which is the useful part.
     message = message.replace("This element is not expected.", "this element is not allowed here;")

@@ -6,6 +6,7 @@ filters can rely on.
 from __future__ import annotations
 
 import difflib
+import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -29,6 +30,8 @@ def validate_file(path: Path | str, display_name: str | None = None) -> tuple[Lo
 
 def check_rules(workbook: model.Workbook, source_dir: Path | None = None) -> list[Problem]:
     problems: list[Problem] = []
+    _check_characters(workbook, problems)
+    _check_date(workbook.meta, problems)
     ids = _check_unique_ids(workbook, problems)
     _check_headings(workbook, problems)
     for node in model.walk(workbook):
@@ -47,12 +50,36 @@ def _label(node) -> str:
     return getattr(node, "id", None) or model.plain_text(getattr(node, "title", None) or ())[:40] or type(node).__name__
 
 
+# Ids the pages give their own elements, fixed or made from a block's id. An
+# author's id that matched one would make two elements share an id in the
+# output: the skip link or a quiz label would point at the wrong place.
+RESERVED_IDS = frozenset({"main-content", "contents-heading", "workbook-data", "your-answers-heading"})
+GENERATED_SUFFIXES = ("-heading", "-prompt", "-score", "-answer", "-details", "-feedback", "-true", "-false",
+                      "-arrowhead", "-diagram-title", "-diagram-desc")
+GENERATED_PREFIXES = ("answer-to-",)
+
+
+def _reserved_reason(node_id: str) -> str | None:
+    if node_id in RESERVED_IDS:
+        return "the pages use it for their own structure"
+    for suffix in GENERATED_SUFFIXES:
+        if node_id.endswith(suffix):
+            return f"ids ending in '{suffix}' are made by the pages from other ids"
+    for prefix in GENERATED_PREFIXES:
+        if node_id.startswith(prefix):
+            return f"ids starting with '{prefix}' are made by the pages from other ids"
+    return None
+
+
 def _check_unique_ids(workbook, problems) -> dict[str, object]:
     first_use: dict[str, object] = {}
     for node in model.walk(workbook):
         node_id = getattr(node, "id", None)
         if node_id is None or isinstance(node, model.Workbook):
             continue
+        reason = _reserved_reason(node_id)
+        if reason:
+            problems.append(error(_where(node), f"id '{node_id}' is reserved ({reason}); choose another id", "id.reserved"))
         if node_id in first_use:
             first = first_use[node_id].loc
             where = f" (first used at line {first.line})" if first and first.line else ""
@@ -62,10 +89,39 @@ def _check_unique_ids(workbook, problems) -> dict[str, object]:
     return first_use
 
 
+# Characters that XML 1.0 cannot carry (a JSON source can hold them), and lone
+# surrogates, which no UTF-8 file can.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def _check_characters(workbook, problems) -> None:
+    for node in model.walk(workbook):
+        for name in node.__dataclass_fields__:
+            value = getattr(node, name)
+            if isinstance(value, str):
+                found = _NOT_XML.search(value)
+                if found:
+                    problems.append(error(
+                        _where(node), f"text contains the character U+{ord(found.group()):04X}, which XML and the output formats "
+                        "cannot carry; remove it (it is usually a stray control character)", "text.invalid-character"))
+
+
+# Zip files (Word, EPUB, SCORM) can only record dates from 1980 to 2107.
+EARLIEST_YEAR, LATEST_YEAR = 1980, 2107
+
+
+def _check_date(meta: model.Meta, problems) -> None:
+    if meta.date and not EARLIEST_YEAR <= int(meta.date[:4]) <= LATEST_YEAR:
+        problems.append(error(_where(meta), f"date {meta.date} is outside {EARLIEST_YEAR}–{LATEST_YEAR}, the years the output "
+                              "files can record; check the year", "meta.date-range"))
+
+
 def _check_headings(workbook, problems) -> None:
     def visit(section: model.Section, level: int) -> None:
         if not model.plain_text(section.title).strip():
             problems.append(error(_where(section), f"section '{section.id}' has an empty title; give it a heading", "heading.empty"))
+        if not section.content:
+            problems.append(warning(_where(section), f"section '{section.id}' is empty; add its content or remove it", "section.empty"))
         if level > MAX_HEADING_LEVEL:
             problems.append(error(_where(section), f"section '{section.id}' is nested {level - 1} deep, which needs heading level {level}; headings stop at level {MAX_HEADING_LEVEL}: move it up a level", "heading.too-deep"))
         for child in section.subsections:
@@ -106,7 +162,32 @@ def _check_figure(node: model.Figure, problems, source_dir=None, **_) -> None:
         if Path(src).is_absolute() or "://" in src or not target.is_relative_to(source_dir):
             problems.append(error(_where(node.image), f"image '{src}' of figure '{node.id}' is outside the workbook's folder; put the image beside the source and use a relative path", "figure.image-outside"))
         elif not target.is_file():
-            problems.append(error(_where(node.image), f"image '{src}' of figure '{node.id}' does not exist (looked for {target})", "figure.image-not-found"))
+            what = "is a folder, not an image file" if target.is_dir() else "does not exist"
+            problems.append(error(_where(node.image), f"image '{src}' of figure '{node.id}' {what} (looked for {target})", "figure.image-not-found"))
+        else:
+            problems += _image_problems(node, target)
+
+
+MAX_IMAGE_BYTES = 5 * 1024 * 1024
+
+
+def _image_problems(node: model.Figure, path: Path) -> list[Problem]:
+    """An image must be what its bytes say: PNG, JPEG or a safe SVG, within a size limit."""
+    from .svg import unsafe_svg_reason
+
+    where = _where(node.image)
+    data = path.read_bytes()
+    src = node.image.src
+    if len(data) > MAX_IMAGE_BYTES:
+        return [error(where, f"image '{src}' is {len(data):,} bytes; the limit is {MAX_IMAGE_BYTES:,}: export a smaller image", "figure.image-too-large")]
+    if data.startswith(b"\x89PNG\r\n\x1a\n") or data.startswith(b"\xff\xd8\xff"):
+        return []
+    if b"<svg" in data[:2048]:
+        reason = unsafe_svg_reason(data)
+        if reason:
+            return [error(where, f"SVG image '{src}' is not safe: {reason}; remove it and try again", "figure.image-unsafe")]
+        return []
+    return [error(where, f"image '{src}' is not a PNG, JPEG or SVG image (checked by its content, not its name)", "figure.image-format")]
 
 
 def _check_link(node: model.Link, problems, **_) -> None:
@@ -127,6 +208,9 @@ def _check_video(node: model.Video, problems, **_) -> None:
 
 
 def _check_address(node, href: str, what: str, problems) -> None:
+    if re.search(r"\s", href):
+        problems.append(error(_where(node), f"{what} has address '{href}', which contains a space; write spaces as %20", "link.invalid-address"))
+        return
     scheme = urlsplit(href).scheme.lower()
     if scheme not in SAFE_LINK_SCHEMES:
         allowed = ", ".join(f"{name}:" for name in SAFE_LINK_SCHEMES)
@@ -138,6 +222,13 @@ def _check_ref(node: model.Ref, problems, ids=None, **_) -> None:
         close = difflib.get_close_matches(node.target, list(ids), n=1)
         hint = f"; did you mean '{close[0]}'?" if close else "; use the id of a section, block or figure"
         problems.append(error(_where(node), f"reference to '{node.target}' does not match any id{hint}", "ref.unresolved"))
+    elif ids is not None and not node.content:
+        target = ids[node.target]
+        titled = getattr(target, "title", None) or getattr(target, "caption", None) or isinstance(target, model.Challenge)
+        if not titled:
+            kind = type(target).__name__.lower()
+            problems.append(error(_where(node), f"reference to '{node.target}' has no text, and its target (a {kind}) has no title to "
+                                  "show instead; write the link text inside the <ref>", "ref.no-text"))
 
 
 def _check_quiz_answers(workbook, problems) -> None:

@@ -199,3 +199,28 @@ def test_bad_brand_on_the_command_line_writes_nothing(brand_folder, tmp_path):
     assert result.returncode == 2
     assert "[brand.contrast]" in result.stderr and "Traceback" not in result.stderr
     assert not out.exists()
+
+
+def test_a_repeated_key_in_brand_json_is_refused(brand_folder):
+    text = (brand_folder / "brand.json").read_text(encoding="utf-8")
+    (brand_folder / "brand.json").write_text(text.replace('"footer":', '"footer": "First footer.",\n  "footer":', 1), encoding="utf-8")
+    [message] = messages(brand_folder)
+    line = next(n for n, row in enumerate((brand_folder / "brand.json").read_text(encoding="utf-8").splitlines(), 1)
+                if '"footer":' in row and "First" not in row)
+    assert message == (f"BRAND/brand.json:{line}:3: error: key 'footer' appears twice in one object; keep one (otherwise the last "
+                       "would silently win) [brand.duplicate-key]")
+
+
+@pytest.mark.parametrize("css", ["@import url(https://evil.example/x.css);", "body { background: url('//evil.example/bg.png') }"])
+def test_brand_styles_that_load_from_other_hosts_are_refused(brand_folder, tmp_path, css):
+    layout = brand_folder / "templates" / "layout.html.j2"
+    layout.write_text(layout.read_text(encoding="utf-8").replace("<style>", "<style>\n" + css, 1), encoding="utf-8")
+    out = tmp_path / "build"
+    result = subprocess.run(
+        [sys.executable, "-m", "pipeline", "build", str(ROOT / "tests/fixtures/kitchen-sink/workbook.xml"),
+         "--brand", str(brand_folder), "--out", str(out), "--format", "html"],
+        cwd=ROOT, capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 2
+    assert "style loads" in result.stderr and "pages must work offline and load nothing from other hosts" in result.stderr
+    assert "[brand.template-accessibility]" in result.stderr and not out.exists()

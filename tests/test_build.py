@@ -142,3 +142,71 @@ def test_two_builds_are_byte_identical_across_folders_time_zones_and_locales(tmp
     formats = {name.split("/")[2] if name.count("/") > 2 else name.rsplit("/", 1)[1] for name in digests[0]}
     assert {"html", "commissioning-services.docx", "commissioning-services.epub",
             "commissioning-services-scorm12.zip", "commissioning-services-scorm2004.zip"} <= formats
+
+
+def test_two_sources_with_one_workbook_id_are_refused_in_one_run(tmp_path):
+    twin = tmp_path / "twin"
+    shutil.copytree(KITCHEN_SINK.parent, twin)
+    out = tmp_path / "build"
+    result = build("build", str(KITCHEN_SINK), str(twin / "workbook.xml"), "--out", str(out), "--format", "html")
+    assert result.returncode == 2
+    assert (f"would be written twice: by {KITCHEN_SINK} with {ROOT / 'brands' / 'default'} and by {twin / 'workbook.xml'} with "
+            f"{ROOT / 'brands' / 'default'}, which share the workbook id 'kitchen-sink'; give one a different id (or brand folder "
+            "name) [build.output-clash]") in result.stderr
+    assert not out.exists()
+
+
+def test_an_output_another_source_overwrote_is_not_up_to_date(tmp_path):
+    twin = tmp_path / "twin"
+    shutil.copytree(KITCHEN_SINK.parent, twin)
+    text = (twin / "workbook.xml").read_text(encoding="utf-8")
+    (twin / "workbook.xml").write_text(text.replace("Tip text.", "Twin tip text."), encoding="utf-8")
+    out = tmp_path / "build"
+    page = out / "kitchen-sink" / "default" / "html" / "practice.html"
+    for source in (KITCHEN_SINK, twin / "workbook.xml", KITCHEN_SINK):
+        result = build("build", str(source), "--out", str(out), "--format", "html")
+        assert result.returncode == 0, result.stderr
+    assert "Twin tip text." not in page.read_text(encoding="utf-8")
+
+
+def test_building_into_the_source_folder_is_up_to_date_the_second_time(tmp_path):
+    workbook = tmp_path / "wb"
+    shutil.copytree(KITCHEN_SINK.parent, workbook)
+    for _ in range(2):
+        result = build("build", "workbook.xml", "--format", "html", cwd=workbook, env=dict(os.environ, PYTHONPATH=str(ROOT)))
+        assert result.returncode == 0, result.stderr
+    assert re.search(r"^kitchen-sink\s+default\s+-\s+html\s", result.stderr, re.M)
+
+
+@pytest.mark.parametrize("epoch", ["abc", "1.5", "99999999999"])
+def test_a_bad_source_date_epoch_is_a_user_error(tmp_path, epoch):
+    result = build("build", str(KITCHEN_SINK), "--out", str(tmp_path / "build"), "--format", "docx",
+                   env=dict(os.environ, SOURCE_DATE_EPOCH=epoch))
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert f"SOURCE_DATE_EPOCH: error: must be a whole number of seconds since 1970 for a date from 1980 to 2107 (got '{epoch}')" in result.stderr
+
+
+def test_outputs_that_cannot_be_written_are_user_errors(tmp_path):
+    a_file = tmp_path / "a-file"
+    a_file.write_text("", encoding="utf-8")
+    result = build("build", str(KITCHEN_SINK), "--out", str(a_file), "--format", "html")
+    assert result.returncode == 2
+    assert f"{a_file}: error: --out names a file; name a folder for the outputs (default: build) [output.unwritable]" in result.stderr
+    converted = build("convert", str(KITCHEN_SINK), "--to", "json", "-o", str(tmp_path))
+    assert converted.returncode == 2
+    assert f"{tmp_path}: error: is a folder; name the file to write, such as {tmp_path / 'workbook.json'} [output.unwritable]" in converted.stderr
+    unwritable = build("build", str(KITCHEN_SINK), "--out", "/proc/no-such-folder", "--format", "html")
+    assert unwritable.returncode == 2 and "cannot write here" in unwritable.stderr and "Traceback" not in unwritable.stderr
+
+
+def test_an_svg_figure_warns_that_word_shows_its_text_instead(tmp_path):
+    folder = tmp_path / "svg"
+    shutil.copytree(KITCHEN_SINK.parent, folder)
+    (folder / "images" / "bar-chart.png").unlink()
+    (folder / "images" / "bar-chart.svg").write_text("<svg xmlns='http://www.w3.org/2000/svg'><rect width='4' height='4'/></svg>", encoding="utf-8")
+    source = folder / "workbook.xml"
+    source.write_text(source.read_text(encoding="utf-8").replace("bar-chart.png", "bar-chart.svg"), encoding="utf-8")
+    result = build("build", str(source), "--out", str(tmp_path / "build"), "--format", "docx")
+    assert result.returncode == 0, result.stderr
+    assert "image 'images/bar-chart.svg' of figure 'bar-chart' is SVG, which the Word document cannot embed" in result.stderr
+    assert "[docx.svg-image]" in result.stderr

@@ -440,3 +440,86 @@ def test_bad_brand_is_a_user_error(tmp_path):
     assert result.returncode == 2
     assert "brand folder does not exist" in result.stderr
     assert not (tmp_path / "build").exists()
+
+
+# --- what a review found: each rule that keeps a bad source from reaching the renderers ---
+
+
+def test_ids_the_pages_make_for_themselves_are_reserved(tmp_path):
+    body = MINIMAL_BODY.format('<p id="main-content">a</p>\n<p id="facts-true">b</p>\n<p id="answer-to-facts">c</p>')
+    assert problems_in(tmp_path, xml_source(body)) == [
+        "workbook.xml:2: error: id 'main-content' is reserved (the pages use it for their own structure); choose another id [id.reserved]",
+        "workbook.xml:3: error: id 'facts-true' is reserved (ids ending in '-true' are made by the pages from other ids); choose another id [id.reserved]",
+        "workbook.xml:4: error: id 'answer-to-facts' is reserved (ids starting with 'answer-to-' are made by the pages from other ids); "
+        "choose another id [id.reserved]",
+    ]
+
+
+def test_an_id_with_capitals_or_accents_gets_a_suggestion(tmp_path):
+    body = MINIMAL_BODY.format("<p>x</p>").replace('id="s"', 'id="Bäsics Page"')
+    assert problems_in(tmp_path, xml_source(body)) == [
+        "workbook.xml:2: error: 'Bäsics Page' is not a valid id: use lower-case letters a–z, digits and single hyphens, starting "
+        "with a letter (for example 'basics-page') [schema.id]"
+    ]
+
+
+@pytest.mark.parametrize("character", ["\u0001", "\u0000", "\ufffe", "\ud800"])
+def test_json_text_that_xml_cannot_carry_is_an_error(tmp_path, character):
+    data = jsonform.to_json(load_source(KITCHEN_SINK).workbook)
+    data["workbook"]["sections"][0]["title"] = [f"Ba{character}sics"]
+    shutil.copytree(KITCHEN_SINK.parent / "images", tmp_path / "images")
+    text = json.dumps(data, indent=2)  # escapes the character as \uXXXX, as a CMS would
+    problems = problems_in(tmp_path, text, name="w.json")
+    line, column = next((n, row.index('"Ba') + 1) for n, row in enumerate(text.splitlines(), 1) if '"Ba\\u' in row)
+    assert [p for p in problems if "error" in p] == [
+        f"w.json:{line}:{column}: error: text contains the character U+{ord(character):04X}, which XML and the output formats cannot carry; "
+        "remove it (it is usually a stray control character) [text.invalid-character]"
+    ]
+
+
+def test_a_date_zip_files_cannot_record_is_an_error(tmp_path):
+    source = xml_source(MINIMAL_BODY.format("<p>x</p>").replace("<title>T</title></meta>", "<title>T</title><date>2206-01-01</date></meta>"))
+    assert problems_in(tmp_path, source) == [
+        "workbook.xml:2: error: date 2206-01-01 is outside 1980–2107, the years the output files can record; check the year [meta.date-range]"
+    ]
+
+
+def test_an_empty_section_is_a_warning(tmp_path):
+    body = MINIMAL_BODY.format('<p>x</p><section id="empty"><title>Empty</title></section>')
+    assert problems_in(tmp_path, xml_source(body)) == [
+        "workbook.xml:2: warning: section 'empty' is empty; add its content or remove it [section.empty]"
+    ]
+
+
+def test_a_reference_needs_text_when_its_target_has_no_title(tmp_path):
+    body = MINIMAL_BODY.format('<p id="here">x</p><p>See <ref target="here"/> and <ref target="here">that paragraph</ref>.</p>')
+    assert problems_in(tmp_path, xml_source(body)) == [
+        "workbook.xml:2: error: reference to 'here' has no text, and its target (a paragraph) has no title to show instead; "
+        "write the link text inside the <ref> [ref.no-text]"
+    ]
+
+
+def test_addresses_with_spaces_are_refused(tmp_path):
+    body = MINIMAL_BODY.format('<p><link href="https://exa mple.com/a b">x</link></p>')
+    assert problems_in(tmp_path, xml_source(body)) == [
+        "workbook.xml:2: error: link 'x' has address 'https://exa mple.com/a b', which contains a space; write spaces as %20 [link.invalid-address]"
+    ]
+
+
+FIGURE = '<figure id="f"><alt>A picture.</alt><image src="{}"/></figure>'
+
+
+@pytest.mark.parametrize("content, expected", [
+    (b"not a png", "image 'picture.png' is not a PNG, JPEG or SVG image (checked by its content, not its name) [figure.image-format]"),
+    (b"<svg xmlns='http://www.w3.org/2000/svg' onload='alert(1)'/>",
+     "SVG image 'picture.png' is not safe: it has an event handler attribute 'onload' (line 1); remove it and try again [figure.image-unsafe]"),
+])
+def test_figure_images_are_judged_by_their_content(tmp_path, content, expected):
+    (tmp_path / "picture.png").write_bytes(content)
+    assert problems_in(tmp_path, xml_source(MINIMAL_BODY.format(FIGURE.format("picture.png")))) == [f"workbook.xml:2: error: {expected}"]
+
+
+def test_a_folder_is_not_an_image(tmp_path):
+    (tmp_path / "images").mkdir()
+    [problem] = problems_in(tmp_path, xml_source(MINIMAL_BODY.format(FIGURE.format("images"))))
+    assert "image 'images' of figure 'f' is a folder, not an image file" in problem

@@ -45,7 +45,7 @@ from .. import model
 from ..brand import Brand
 from ..model import SourceLocation
 from ..package import write_zip
-from ..problems import UserError, error
+from ..problems import Problem, UserError, error, warning
 from ..reproducible import build_time
 from ..resolve import Document, with_brand_links
 
@@ -665,7 +665,7 @@ class WordWriter:
         if node.image is None or self.source_dir is None:
             return None
         path = (self.source_dir / node.image.src).resolve()
-        if not path.is_file() or not path.is_relative_to(self.source_dir) or path.suffix.lower() == ".svg":
+        if not path.is_file() or not path.is_relative_to(self.source_dir) or is_svg(path):
             return None
         return path
 
@@ -832,6 +832,30 @@ class WordWriter:
             self.run(paragraph._p, " – ")  # worded as the workbook does: "True (sort of!) – explanation"
             self.inlines(paragraph._p, answer.explanation)
             self.finish_paragraph(paragraph)
+
+
+def is_svg(path: Path) -> bool:
+    """Judged by content, as validation does: python-docx cannot embed SVG, whatever the file is called."""
+    with path.open("rb") as stream:
+        return b"<svg" in stream.read(2048)
+
+
+def preflight_docx(doc: Document) -> list[Problem]:
+    """Warn, before building, about figures the Word document can only show as their text alternative."""
+    source = doc.workbook.loc.file if doc.workbook.loc else None
+    if not source:
+        return []
+    folder = Path(source).resolve().parent
+    problems = []
+    for node in doc.nodes:
+        if isinstance(node, model.Figure) and node.image is not None:
+            path = (folder / node.image.src).resolve()
+            if path.is_file() and path.is_relative_to(folder) and is_svg(path):
+                problems.append(warning(
+                    node.image.loc or SourceLocation(source), f"image '{node.image.src}' of figure '{node.id}' is SVG, which the Word "
+                    "document cannot embed: it shows the figure's caption and text alternative instead; add a PNG version "
+                    "to show the picture in Word", "docx.svg-image"))
+    return problems
 
 
 class Numbering:

@@ -18,6 +18,8 @@ from lxml import etree, html
 HEADING = re.compile(r"^h([1-6])$")
 LOADING_ATTRIBUTES = {"img": "src", "script": "src", "iframe": "src", "embed": "src", "object": "data",
                       "audio": "src", "video": "src", "source": "src", "track": "src", "link": "href"}
+# CSS that reaches another host: @import of anything, or url() with a scheme or //.
+_EXTERNAL_CSS = re.compile(r"@import[^;]*|url\(\s*['\"]?\s*(?:[a-z][a-z0-9+.-]*:|//)[^)]*\)", re.I)
 FORBIDDEN_ELEMENTS = {"iframe", "embed", "object", "frame", "frameset", "base", "form"}
 
 
@@ -58,6 +60,9 @@ def page_problems(name: str, data: bytes, xhtml: bool, own_scripts: frozenset[st
                 problems.append(f"<{tag}> has an event handler attribute '{local}'; brand templates may not add scripts")
             if local in ("href", "src", "action", "data") and urlsplit(value.strip()).scheme.lower() in ("javascript", "vbscript", "data"):
                 problems.append(f"<{tag}> {local}=\"{value[:40]}\" runs or embeds code; use a plain link")
+        css = (element.text or "") if tag == "style" else element.get("style", "")
+        if css and _EXTERNAL_CSS.search(css):
+            problems.append(f"<{tag}> style loads {_EXTERNAL_CSS.search(css).group(0)}; pages must work offline and load nothing from other hosts")
         loading = LOADING_ATTRIBUTES.get(tag)
         if loading and element.get(loading) and urlsplit(element.get(loading)).netloc:
             problems.append(f"<{tag}> loads {element.get(loading)} from another host; pages must work offline, so ship the file in the brand folder")
