@@ -163,7 +163,9 @@ def load_brand(folder: Path | str) -> tuple[Brand | None, list[Problem]]:
 
     templates = folder / "templates"
     reference = folder / "reference.docx"
-    problems += template_problems(folder)
+    template_findings = template_problems(folder)
+    problems += [problem for problem in template_findings if problem.severity == "error"]
+    logo_warnings += [problem for problem in template_findings if problem.severity == "warning"]
     if problems:
         return None, problems
     fonts = data.get("fonts", {})
@@ -334,6 +336,42 @@ def template_problems(folder: Path) -> list[Problem]:
     return problems
 
 
+BASE_TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "html"
+
+
+def _block_names(parser, name: str, seen: frozenset = frozenset()) -> set[str] | None:
+    """Every block a base template (and the templates it extends) defines; None if it is not a base template."""
+    from jinja2 import nodes
+
+    path = BASE_TEMPLATES / name
+    if name in seen or unsafe_template_name(name) or not path.is_file():
+        return None
+    tree = parser.parse(path.read_text(encoding="utf-8"), name, str(path))
+    names = {block.name for block in tree.find_all(nodes.Block)}
+    for extends in tree.find_all(nodes.Extends):
+        if isinstance(extends.template, nodes.Const):
+            names |= _block_names(parser, extends.template.value, seen | {name}) or set()
+    return names
+
+
+def _unknown_blocks(parser, tree, path: Path) -> list[Problem]:
+    """A block the extended template does not have changes nothing: most often a misspelt name."""
+    from jinja2 import nodes
+
+    extends = next(tree.find_all(nodes.Extends), None)
+    if extends is None or not isinstance(extends.template, nodes.Const):
+        return []
+    known = _block_names(parser, extends.template.value)
+    if not known:
+        return []
+    outermost = [block for block in tree.body if isinstance(block, nodes.Block)]
+    return [
+        warning(SourceLocation(str(path), block.lineno), f"block '{block.name}' is not a block of {extends.template.value}, so it "
+                f"changes nothing; the blocks you can override are: {', '.join(sorted(known))}", "brand.template-unknown-block")
+        for block in outermost if block.name not in known
+    ]
+
+
 def _problems_in_template(parser, path: Path, name: str) -> list[Problem]:
     from jinja2 import nodes
     from jinja2.exceptions import TemplateSyntaxError
@@ -351,7 +389,7 @@ def _problems_in_template(parser, path: Path, name: str) -> list[Problem]:
         return error(SourceLocation(str(path), node.lineno), f"template reaches for '{attribute}', a Python internal; brand templates may "
                      "only use the values they are given (brand, doc, workbook, page, links ...)", "brand.template-unsafe")
 
-    problems = []
+    problems = _unknown_blocks(parser, tree, path)
     for node in tree.find_all((nodes.Getattr, nodes.Getitem, nodes.Filter, nodes.Include, nodes.Extends, nodes.Import, nodes.FromImport)):
         if isinstance(node, nodes.Getattr) and node.attr.startswith("_"):
             problems.append(internal(node, node.attr))

@@ -224,3 +224,14 @@ def test_brand_styles_that_load_from_other_hosts_are_refused(brand_folder, tmp_p
     assert result.returncode == 2
     assert "style loads" in result.stderr and "pages must work offline and load nothing from other hosts" in result.stderr
     assert "[brand.template-accessibility]" in result.stderr and not out.exists()
+
+
+def test_a_misspelt_template_block_is_a_warning(brand_folder):
+    layout = brand_folder / "templates" / "layout.html.j2"
+    layout.write_text('{% extends "base.html.j2" %}\n{% block contacts %}<p>Call us.</p>{% endblock %}\n', encoding="utf-8")
+    brand, problems = load_brand(brand_folder)
+    assert brand is not None
+    [message] = [str(problem).replace(str(brand_folder), "BRAND") for problem in problems]
+    assert message.startswith("BRAND/templates/layout.html.j2:2: warning: block 'contacts' is not a block of base.html.j2, so it "
+                              "changes nothing; the blocks you can override are: ")
+    assert "contact, cover, footer" in message and message.endswith("[brand.template-unknown-block]")
