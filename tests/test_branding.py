@@ -127,6 +127,43 @@ def test_axe_finds_no_wcag_22_aa_violations_with_either_brand(out_root, chromium
 
 
 @pytest.mark.slow
+def test_pages_reflow_at_320_css_pixels_with_either_brand(out_root, chromium_browser):
+    # Both brands' contact details hold long email and web addresses, which must break rather than widen the page.
+    pages = [page for name in EXAMPLE_BRANDS for workbook in SOURCES for page in site_pages(out_root, workbook, name)]
+    context = chromium_browser.new_context(viewport={"width": 320, "height": 640})
+    try:
+        page = context.new_page()
+        wide = []
+        for path in pages:
+            page.goto(path.as_uri())
+            width = page.evaluate("document.documentElement.scrollWidth")
+            if width > 320:
+                wide.append(f"{path.relative_to(out_root)} ({width}px)")
+        assert not wide, f"pages that scroll sideways at 320px: {wide}"
+    finally:
+        context.close()
+
+
+@pytest.mark.slow
+def test_the_answers_download_is_named_for_the_brand(out_root, chromium_browser, tmp_path):
+    context = chromium_browser.new_context(accept_downloads=True)
+    try:
+        page = context.new_page()
+        page.goto((output(out_root, "kitchen-sink", "westvale", "html") / "practice.html").as_uri())
+        page.get_by_label("How does your council define commissioning?").fill("Westvale’s answer – in full")
+        with page.expect_download() as download_info:
+            page.get_by_role("button", name="Download all my answers").first.click()
+        download = download_info.value
+        assert download.suggested_filename == "kitchen-sink-westvale-my-answers.txt"
+        saved = tmp_path / download.suggested_filename
+        download.save_as(saved)
+        data = saved.read_bytes()
+        assert data.startswith(b"\xef\xbb\xbf") and "Westvale’s answer – in full\r\n".encode("utf-8") in data
+    finally:
+        context.close()
+
+
+@pytest.mark.slow
 @brand_names
 def test_epubcheck_finds_nothing(out_root, name):
     from tests.validators import epubcheck, format_findings
@@ -369,9 +406,37 @@ def test_westvale_overrides_the_header_and_contact_blocks_in_every_page_format(o
     for fmt, files in html_pages_of(out_root, "westvale").items():
         page = next(href for href in files if href.startswith("resources."))
         tree = parse(files[page])
-        assert tree.xpath("//header[@class='westvale-header']//img[@class='westvale-logo']/@alt") == [brand.logo.alt], fmt
+        if fmt == "epub":
+            # An EPUB chapter's header is only the council (no site navigation), whatever the brand's header block says.
+            assert tree.xpath("//header[@class='chapter-header']//img/@alt") == [brand.logo.alt]
+            assert not tree.xpath("//header//nav") and not tree.xpath("//*[@class='westvale-header']")
+        else:
+            assert tree.xpath("//header[@class='westvale-header']//img[@class='westvale-logo']/@alt") == [brand.logo.alt], fmt
         [heading] = tree.xpath("//footer//h2")
         assert text_of(heading) == f"Get in touch with {brand.contact['name']}", fmt
+
+
+@brand_names
+def test_answers_are_stored_and_downloaded_under_the_brands_name(out_root, brands, name):
+    keys = {}
+    for workbook in SOURCES:
+        page = output(out_root, workbook, name, "html") / "index.html"
+        data = json.loads(parse(page.read_bytes()).get_element_by_id("workbook-data").text)
+        assert data["answersFile"] == f"{workbook}-{name}-my-answers.txt"
+        assert data["storageKey"].startswith(f"workbook-state:{name}:{workbook}:")
+        keys[workbook] = data["storageKey"]
+    other = next(brand for brand in EXAMPLE_BRANDS if brand != name)
+    other_page = output(out_root, COMMISSIONING, other, "html") / "index.html"
+    other_key = json.loads(parse(other_page.read_bytes()).get_element_by_id("workbook-data").text)["storageKey"]
+    assert other_key != keys[COMMISSIONING]
+
+
+def test_each_councils_epub_has_its_own_identifier(out_root):
+    identifiers = set()
+    for name in EXAMPLE_BRANDS:
+        opf = etree.fromstring(zip_files(output(out_root, COMMISSIONING, name, "epub"))["EPUB/package.opf"])
+        identifiers.add(opf.findtext("opf:metadata/{http://purl.org/dc/elements/1.1/}identifier", namespaces=OPF))
+    assert len(identifiers) == len(EXAMPLE_BRANDS)
 
 
 @pytest.fixture

@@ -1,8 +1,10 @@
 """EPUB 3: valid (EPUBCheck), accessible (Ace by DAISY), reproducible, and honest in its accessibility metadata."""
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
+import shutil
 import subprocess
 import sys
 import uuid
@@ -165,10 +167,27 @@ def test_identifier_language_and_modified_come_from_the_workbook(built):
     wb = built.doc.workbook
     identifier_id = built.opf.get("unique-identifier")
     identifier = built.opf.find(f"opf:metadata/dc:identifier[@id='{identifier_id}']", NS).text
-    assert identifier == f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, f'{wb.id}@{wb.version}')}"
+    assert identifier == f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, f'{wb.id}@{wb.version}#{built.brand.name}')}"
     assert built.opf.find("opf:metadata/dc:language", NS).text == wb.lang
     assert built.opf.get("version") == "3.0"
     assert built.meta("dcterms:modified") == [build_time(wb).strftime("%Y-%m-%dT%H:%M:%SZ")]
+
+
+def test_each_councils_edition_has_its_own_identifier_and_the_same_modified_date(built, tmp_path):
+    wb = built.doc.workbook
+    other_dir = tmp_path / "other-council"
+    shutil.copytree(DEFAULT_BRAND, other_dir)
+    other, problems = load_brand(other_dir)
+    assert other is not None, problems
+    ids = {epub.publication_id(wb, brand) for brand in (built.brand, other)}
+    assert len(ids) == 2 and epub.publication_id(wb, built.brand) == epub.publication_id(wb, built.brand)
+    newer = dataclasses.replace(wb, version=wb.version + ".1")
+    assert epub.publication_id(newer, built.brand) != epub.publication_id(wb, built.brand)
+    with zipfile.ZipFile(render_epub(built.doc, other, tmp_path)) as archive:
+        opf = etree.fromstring(archive.read(built.opf_path))
+    assert opf.find("opf:metadata/dc:identifier", NS).text == epub.publication_id(wb, other) != built.opf.find("opf:metadata/dc:identifier", NS).text
+    modified = opf.find("opf:metadata/opf:meta[@property='dcterms:modified']", NS).text
+    assert [modified] == built.meta("dcterms:modified")
 
 
 # --- manifest, spine, navigation ------------------------------------------------------
@@ -255,8 +274,28 @@ def test_cover_shows_title_and_council_and_an_image_with_alt(built):
     cover = built.xml("cover.xhtml")
     text = " ".join(cover.find("x:body", NS).itertext())
     assert built.doc.title in text and built.brand.council_name in text
+    assert text_of(cover.find(".//x:h1", NS)) == built.doc.title
+    # The picture shows the title and council the page already has as text: it is decorative there.
     image = cover.find(f".//x:img[@src='{covers[0]}']", NS)
-    assert image is not None and built.doc.title in image.get("alt")
+    assert image is not None and image.get("alt") == "" and image.get("role") == "presentation"
+    # The cover image on its own (a library's shelf) still has its text alternative.
+    svg = built.xml(covers[0])
+    assert built.doc.title in svg.findtext("svg:title", namespaces=NS)
+
+
+def test_chapters_have_no_skip_link_or_site_navigation_but_name_the_council(built):
+    for page in built.doc.pages:
+        root = built.xml(f"{page.slug}.xhtml")
+        assert not root.xpath("//x:a[@href='#main-content'] | //x:*[contains(@class, 'skip-link')]", namespaces=NS), page.slug
+        [header] = root.iterfind(".//x:header", NS)
+        assert header.find(".//x:nav", NS) is None and header.find(".//x:a", NS) is None, page.slug
+        council = [img.get("alt") for img in header.iterfind(".//x:img", NS)] + [text_of(header)]
+        assert any(built.brand.council_name in text for text in council if text), page.slug
+        assert not [text_of(a) for a in root.iterfind(".//x:a", NS) if text_of(a) == "Contents"], page.slug
+
+
+def text_of(element) -> str:
+    return " ".join("".join(element.itertext()).split())
 
 
 # --- content without script ----------------------------------------------------------
@@ -264,7 +303,7 @@ def test_cover_shows_title_and_council_and_an_image_with_alt(built):
 
 def test_no_content_document_has_a_script(built):
     for href, root in built.content_documents().items():
-        assert root.find(".//x:script", NS) is None, href
+        assert root.find(".//x:script", NS) is None and root.find(".//x:noscript", NS) is None, href
         assert not [a for e in root.iter() if isinstance(e.tag, str) for a in e.attrib if a.startswith("on")], href
         assert "scripted" not in (built.manifest()[href].get("properties") or "")
 

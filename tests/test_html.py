@@ -7,6 +7,7 @@ vnu runs once over every page; the browser tests share conftest's one Chromium.
 """
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import json
 import re
@@ -250,6 +251,55 @@ def test_answer_boxes_are_labelled_by_their_question_and_never_limited(sites, do
         assert box.get("maxlength") is None and box.get("data-question") == question.id
 
 
+def test_every_answers_kept_note_has_a_storage_warning_and_a_no_script_note(all_pages):
+    for path in all_pages:
+        tree = parse_page(path)
+        for challenge in tree.xpath('//section[contains(@class, "block-challenge")][.//textarea]'):
+            [kept] = challenge.xpath('.//p[@data-answers-kept]')
+            [warning] = challenge.xpath('.//p[@data-storage-warning]')
+            assert kept.get("hidden") is not None and warning.get("hidden") is not None, path.name
+            assert warning.getprevious() is kept, f"{path.name}: the warning is not beside the note"
+            assert "not saving your answers" in text_of(warning) and warning.xpath(".//button[@data-download-answers]")
+            [noscript] = challenge.xpath(".//noscript")
+            # lxml reads a <noscript>'s content as markup: its text is the note.
+            assert text_of(noscript) == ("Your answers are not saved without JavaScript: use the Word workbook, "
+                                         "or print this page and write on it."), path.name
+        if tree.xpath("//textarea"):
+            assert tree.xpath("//*[@data-storage-warning]"), f"{path.name} has answer boxes but no storage warning"
+
+
+def test_the_storage_key_names_the_brand_and_the_edition(documents, brand, tmp_path):
+    document = documents["kitchen-sink"]
+    key = pages.storage_key(document, brand)
+    assert re.fullmatch(r"workbook-state:default:kitchen-sink:[0-9a-f]{12}", key)
+    assert pages.storage_key(document, brand) == key  # stable from build to build
+
+    council_dir = tmp_path / "council"
+    shutil.copytree(BRAND_DIR, council_dir)
+    council, problems = load_brand(council_dir)
+    assert council is not None, problems
+    assert pages.storage_key(document, council).startswith("workbook-state:council:kitchen-sink:")
+    assert pages.storage_key(document, council).rpartition(":")[2] == key.rpartition(":")[2]
+
+    workbook = document.workbook
+    new_version = dataclasses.replace(document, workbook=dataclasses.replace(workbook, version=workbook.version + ".1"))
+    assert pages.storage_key(new_version, brand) != key
+    fewer_questions = dataclasses.replace(document, nodes=tuple(node for node in document.nodes
+                                                                if not (isinstance(node, model.Question) and node.id == "reflect-q2")))
+    assert pages.storage_key(fewer_questions, brand) != key
+    fewer_statements = dataclasses.replace(document, nodes=tuple(node for node in document.nodes
+                                                                 if not (isinstance(node, model.Statement) and node.id == "sky-is-blue")))
+    assert pages.storage_key(fewer_statements, brand) != key
+
+
+def test_pages_give_workbook_js_the_storage_key_and_the_download_name(sites, documents, brand):
+    for name, site in sites.items():
+        data = json.loads(parse_page(site / "index.html").get_element_by_id("workbook-data").text)
+        assert data["storageKey"] == pages.storage_key(documents[name], brand)
+        # The default brand's download keeps the plain name; other brands add theirs (tests/test_branding.py).
+        assert data["answersFile"] == f"{documents[name].workbook.id}-my-answers.txt"
+
+
 def test_internal_links_reach_an_existing_page_and_id(sites):
     for site in sites.values():
         ids = {path.name: set(parse_page(path).xpath("//@id")) for path in site.glob("*.html")}
@@ -294,7 +344,8 @@ def test_epub_profile_is_well_formed_xhtml_without_scripts(documents, brand):
         root = etree.fromstring(files[name])
         assert root.tag == "{http://www.w3.org/1999/xhtml}html"
         assert root.get("{http://www.w3.org/XML/1998/namespace}lang") == "en-GB"
-        assert not root.xpath("//x:script | //x:textarea | //x:input", namespaces={"x": "http://www.w3.org/1999/xhtml"})
+        assert not root.xpath("//x:script | //x:textarea | //x:input | //x:noscript", namespaces={"x": "http://www.w3.org/1999/xhtml"})
+        assert not root.xpath("//x:*[@data-storage-warning or @data-answers-kept]", namespaces={"x": "http://www.w3.org/1999/xhtml"})
     basics = etree.fromstring(files["basics.xhtml"])
     answer_link = basics.xpath('//x:li[@id="sky-is-blue"]/x:a/@href', namespaces={"x": "http://www.w3.org/1999/xhtml"})
     assert answer_link == ["answers.xhtml#answer-to-sky-is-blue"]
@@ -394,7 +445,7 @@ def test_pages_reflow_at_320_css_pixels(all_pages, chromium_browser):
 
 
 @pytest.mark.slow
-def test_the_quiz_can_be_done_by_keyboard_alone(browser_context, web):
+def test_the_quiz_can_be_done_by_keyboard_alone(browser_context, web, documents, brand):
     page = browser_context.new_page()
     page.goto(web["kitchen-sink"] + "basics.html")
     # Statement 1 (true): Tab into its group, Space picks the first choice, "True".
@@ -424,7 +475,7 @@ def test_the_quiz_can_be_done_by_keyboard_alone(browser_context, web):
         {"id": "grass-is-red", "response": False, "correct": True, "expected": False},
         {"id": "water-is-wet", "response": False, "correct": False, "expected": True},
     ]}]
-    state = json.loads(page.evaluate("localStorage.getItem('workbook-state:kitchen-sink')"))
+    state = json.loads(page.evaluate("key => localStorage.getItem(key)", pages.storage_key(documents["kitchen-sink"], brand)))
     assert state == {"v": 1, "answers": {}, "quiz": {"sky-is-blue": True, "grass-is-red": False, "water-is-wet": False},
                      "checked": True, "visited": ["basics"], "page": "basics"}
 
@@ -435,7 +486,7 @@ def test_the_quiz_can_be_done_by_keyboard_alone(browser_context, web):
 
 
 @pytest.mark.slow
-def test_typed_answers_survive_a_reload_and_are_all_in_the_download(browser_context, web, tmp_path):
+def test_typed_answers_survive_a_reload_and_are_all_in_the_download(browser_context, web, tmp_path, documents, brand):
     long_answer = "First line of my answer – with ‘quotes’ & <angle brackets>.\n" + "word " * 3000 + "\nLast line."
     page = browser_context.new_page()
     page.goto(web["kitchen-sink"] + "practice.html")
@@ -457,7 +508,12 @@ def test_typed_answers_survive_a_reload_and_are_all_in_the_download(browser_cont
     assert download.suggested_filename == "kitchen-sink-my-answers.txt"
     saved = tmp_path / download.suggested_filename
     download.save_as(saved)
-    text = saved.read_text(encoding="utf-8")
+    # UTF-8 with a byte order mark and CRLF line ends, so Windows editors show "–" and "’" and the lines.
+    data = saved.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf") and data.endswith(b"\r\n")
+    assert data.count(b"\n") == data.count(b"\r\n") and b"\r\r" not in data
+    assert "First line of my answer – with ‘quotes’ & <angle brackets>.\r\n".encode("utf-8") in data
+    text = data.decode("utf-8-sig").replace("\r\n", "\n")
     assert "How does your council define commissioning?" in text and long_answer in text
     assert "Which of these groups matter most:\n  - residents\n  - local businesses" in text and "Residents first" in text
 
@@ -467,7 +523,7 @@ def test_typed_answers_survive_a_reload_and_are_all_in_the_download(browser_cont
     assert page.locator('[data-answer-print="reflect-define"]').inner_text() == long_answer
     assert not page.locator("textarea").first.is_visible()
 
-    state = json.loads(page.evaluate("localStorage.getItem('workbook-state:kitchen-sink')"))
+    state = json.loads(page.evaluate("key => localStorage.getItem(key)", pages.storage_key(documents["kitchen-sink"], brand)))
     assert state["visited"] == ["practice", "index"] and state["page"] == "index"
 
 
@@ -510,5 +566,67 @@ def test_without_javascript_the_answers_are_in_disclosure_widgets(chromium_brows
         assert not answer.locator("p").is_visible()
         answer.locator("summary").click()
         assert "Grass is green." in answer.locator("p").inner_text()
+    finally:
+        context.close()
+
+
+# localStorage that refuses every write, as in some private windows and for some file:// pages.
+REFUSING_STORAGE = """
+Storage.prototype.setItem = function () { throw new DOMException("refused", "SecurityError"); };
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("refusal", ["local storage refuses", "the host store is not persistent"])
+def test_without_a_persistent_store_each_answers_note_becomes_a_warning_with_the_download(chromium_browser, web, refusal):
+    context = chromium_browser.new_context(accept_downloads=True)
+    if refusal == "local storage refuses":
+        context.add_init_script(REFUSING_STORAGE)
+    else:
+        context.add_init_script("window.WorkbookStore = {persistent: false, load: function () { return null; }, save: function () {}};")
+    try:
+        page = context.new_page()
+        page.goto(web["kitchen-sink"] + "practice.html")
+        challenge = page.locator("#reflect")
+        assert not challenge.locator("[data-answers-kept]").is_visible()
+        warning = challenge.locator("[data-storage-warning]")
+        assert warning.is_visible()
+        assert warning.inner_text().startswith("This browser is not saving your answers")
+        page.get_by_label("How does your council define commissioning?").fill("Kept only in this page")
+        with page.expect_download() as download_info:
+            warning.get_by_role("button", name="Download all my answers").click()
+        assert download_info.value.suggested_filename == "kitchen-sink-my-answers.txt"
+        # The contents page's "saved as you type" sentence gives way too.
+        page.goto(web["kitchen-sink"] + "index.html")
+        assert page.locator("[data-storage-warning]").is_visible()
+        assert not page.locator(".your-answers [data-answers-kept]").is_visible()
+    finally:
+        context.close()
+
+
+@pytest.mark.slow
+def test_with_local_storage_the_note_shows_and_the_warning_does_not(browser_context, web):
+    page = browser_context.new_page()
+    page.goto(web["kitchen-sink"] + "practice.html")
+    assert page.locator("#reflect [data-answers-kept]").is_visible()
+    assert not page.locator("[data-storage-warning]").first.is_visible()
+    page.goto(web["kitchen-sink"] + "index.html")
+    assert page.locator(".your-answers [data-answers-kept]").is_visible()
+
+
+@pytest.mark.slow
+def test_without_javascript_a_note_by_the_answer_boxes_says_they_are_not_saved(chromium_browser, web):
+    context = chromium_browser.new_context(java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.goto(web["kitchen-sink"] + "practice.html")
+        note = page.locator("#reflect .answers-not-kept")
+        assert note.is_visible()
+        assert note.inner_text() == ("Your answers are not saved without JavaScript: use the Word workbook, "
+                                     "or print this page and write on it.")
+        assert not page.locator("#reflect [data-answers-kept]").is_visible()
+        assert not page.locator("#reflect [data-storage-warning]").is_visible()
+        page.goto(web["kitchen-sink"] + "index.html")
+        assert "saved as you type" not in page.locator(".your-answers").inner_text()
     finally:
         context.close()

@@ -78,18 +78,44 @@ def test_manifest_is_valid_against_the_official_schemas(packages, name, version)
 
 
 @BY_PACKAGE
-def test_manifest_names_the_workbook_and_launches_one_sco(packages, documents, name, version):
+def test_manifest_names_the_workbook_and_launches_one_sco(packages, documents, brand, name, version):
     doc = documents[name]
     root = read_manifest(packages[name, version])
     ns = {"cp": etree.QName(root).namespace}
-    assert root.get("identifier") == doc.workbook.id
+    assert root.get("identifier") == f"{doc.workbook.id}-default"
+    assert root.find("cp:organizations/cp:organization", ns).get("identifier") == f"{doc.workbook.id}-default-organization"
     assert root.findtext("cp:organizations/cp:organization/cp:title", namespaces=ns) == doc.title
     items = root.findall(".//cp:item", ns)
-    assert len(items) == 1
+    assert [item.get("identifier") for item in items] == [f"{doc.workbook.id}-default-item"]
     assert scorm_xsd.launch_href(etree.tostring(root)) == scorm.LAUNCH_PAGE
     description = " ".join(model.plain_text(doc.workbook.meta.summary).split())
     texts = [element.text for element in root.iter() if isinstance(element.tag, str) and etree.QName(element).localname in ("langstring", "string")]
-    assert texts == [doc.title, description]
+    assert texts == [doc.title, f"{description} – {brand.council_name}"]
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+@pytest.mark.parametrize("scos", [publish.SCOS_SINGLE, publish.SCOS_PER_SECTION])
+def test_manifest_identifiers_and_description_are_each_councils_own(tmp_path, documents, brand, version, scos):
+    # An LMS replacing a package by a new version matches identifiers: two councils' packages must not match.
+    doc = dataclasses.replace(documents["kitchen-sink"], publish=PublishConfig(ScormSettings(scos=scos)))
+    other, problems = load_brand(PROJECT_ROOT / "brands" / "northshire")
+    assert other is not None, problems
+    found = {}
+    for each in (brand, other):
+        package = scorm.render_scorm(doc, each, tmp_path / each.name, VERSIONS[version])
+        assert scorm_xsd.validate_package(package, version) == []
+        root = read_manifest(package)
+        identifiers = [element.get("identifier") for element in root.iter()
+                       if isinstance(element.tag, str) and etree.QName(element).localname in ("manifest", "organization", "item", "resource")]
+        assert identifiers and all(identifier.startswith(f"kitchen-sink-{each.name}-") or identifier == f"kitchen-sink-{each.name}"
+                                   for identifier in identifiers)
+        description = [element.text for element in root.iter() if isinstance(element.tag, str) and etree.QName(element).localname in ("langstring", "string")][1]
+        assert description.endswith(f" – {each.council_name}")
+        # The runtime is told the items' identifiers (SCORM 2004 choice requests name them).
+        assert [sco["item"] for sco in script_config(package).get("scos", [])] == [
+            sco.item for sco in scorm.scos(doc, each) if sco.key is not None]
+        found[each.name] = set(identifiers)
+    assert not found[brand.name] & found[other.name]
 
 
 @BY_PACKAGE
@@ -212,8 +238,8 @@ FRAME = "workbook"  # the name of the launcher's frame that shows the pages
 RIGHT = {"commissioning": 7, "kitchen-sink": 2}  # quiz statements the scripted learner gets right
 
 
-def planned_state(doc, answer_length: int | None = None) -> dict:
-    """What the scripted learner does: every question answered, the quiz with RIGHT[...] right, bookmark on the first question's page."""
+def planned_state(doc, answer_length: int | None = None, checked: bool = True) -> dict:
+    """What the scripted learner does: every question answered, the quiz with RIGHT[...] right (and checked, unless not), bookmark on the first question's page."""
     config = scorm.runtime_config(doc, scorm.SCORM12)
     name = "commissioning" if doc.workbook.id == "commissioning-services" else doc.workbook.id
     answers = {}
@@ -225,7 +251,7 @@ def planned_state(doc, answer_length: int | None = None) -> dict:
     quiz = {statement_id: expected if index < RIGHT[name] else not expected
             for index, (statement_id, expected, _) in enumerate(config["statements"])}
     bookmark = doc.page_of[config["questions"][0][0]]
-    return {"v": 1, "answers": answers, "quiz": quiz, "checked": True, "visited": config["pages"], "page": bookmark}
+    return {"v": 1, "answers": answers, "quiz": quiz, "checked": checked, "visited": config["pages"], "page": bookmark}
 
 
 def content_frame(page):
@@ -235,8 +261,23 @@ def content_frame(page):
     return frame
 
 
+def offered_download(page, frame) -> tuple[str, bytes] | None:
+    """What the SCORM alert's download button gives: the file's name and bytes (None when no alert shows)."""
+    button = frame.locator("[data-scorm-download]")
+    if not button.count() or not button.is_visible():
+        return None
+    with page.expect_download() as download:
+        button.click()
+    return download.value.suggested_filename, Path(download.value.path()).read_bytes()
+
+
+def download_text(offered: tuple[str, bytes] | None) -> str | None:
+    """The text of a download, its byte order mark left out and its CRLF line ends read as \n."""
+    return None if offered is None else offered[1].decode("utf-8-sig").replace("\r\n", "\n")
+
+
 def scripted_learner(doc, plan: dict, seen: dict):
-    """Visit every page in order with Next, type every answer, answer and check each quiz, then go back to the bookmark."""
+    """Visit every page in order with Next, type every answer, answer each quiz (and check it, if planned), then go back to the bookmark."""
     def learner(page, _sco):
         frame = content_frame(page)
         for index, workbook_page in enumerate(doc.pages):
@@ -247,7 +288,8 @@ def scripted_learner(doc, plan: dict, seen: dict):
                 for statement in quiz.locator("[data-statement]").all():
                     statement_id = statement.get_attribute("data-statement")
                     statement.locator(f"input[value={'true' if plan['quiz'][statement_id] else 'false'}]").check()
-                quiz.locator("[data-quiz-check]").click()
+                if plan["checked"]:
+                    quiz.locator("[data-quiz-check]").click()
             if index + 1 < len(doc.pages):
                 with frame.expect_navigation():
                     frame.locator("a[rel=next]").first.click()
@@ -255,8 +297,8 @@ def scripted_learner(doc, plan: dict, seen: dict):
             frame.goto(frame.url.rsplit("/", 1)[0] + f"/{plan['page']}.html")
         seen["alert"] = frame.locator("[data-scorm-alert]").is_visible()
         seen["local"] = frame.evaluate("() => Object.assign({}, window.localStorage)")
-        seen["download"] = frame.evaluate(
-            "async () => { const a = document.querySelector('[data-scorm-download]'); return a ? await (await fetch(a.href)).text() : null; }")
+        seen["offered"] = offered_download(page, frame)
+        seen["download"] = download_text(seen["offered"])
     return learner
 
 
@@ -338,17 +380,19 @@ def test_lms_session_reports_completion_score_interactions_place_and_state(playe
     # The state in suspend_data is exactly what the build's budget calculation assumes.
     assert cmi["suspend_data"] == scorm.compact_state(config, plan)
     assert not seen["alert"]
-    # Every page change commits; the exit terminates with the attempt suspended.
+    # Every page change commits; every page seen and the quiz checked, the attempt is over: a normal exit.
     commits = [call for call in result["calls"] if call["method"] in ("LMSCommit", "Commit")]
     assert len(commits) >= len(doc.pages)
+    status = "passed" if right / total >= passing_score else "failed"
     if version == "1.2":
         core = cmi["core"]
-        assert set_calls(result, "cmi.core.lesson_status") == ["incomplete", "completed"]
-        # scorm-again, as an LMS should, then judges the raw score against adlcp:masteryscore.
-        assert core["lesson_status"] == ("passed" if right / total >= passing_score else "failed")
+        # The runtime says passed or failed itself (never a bare "completed" for a SCO with a quiz), and
+        # scorm-again, judging the raw score against adlcp:masteryscore as an LMS should, agrees.
+        assert set_calls(result, "cmi.core.lesson_status") == ["incomplete", status]
+        assert core["lesson_status"] == status
         assert (core["score"]["raw"], core["score"]["min"], core["score"]["max"]) == (percent(right, total), "0", "100")
         assert core["lesson_location"] == plan["page"]
-        assert core["exit"] == "suspend"
+        assert set_calls(result, "cmi.core.exit") == [""]
         assert re.fullmatch(r"\d{4}:\d{2}:\d{2}\.\d{2}", set_calls(result, "cmi.core.session_time")[-1])
         found = [(i["id"], i["type"], i["student_response"] == "t", i["result"] == "correct", i["correct_responses"]["0"]["pattern"] == "t") for i in interactions(cmi)]
         assert found == expected_interactions
@@ -360,25 +404,42 @@ def test_lms_session_reports_completion_score_interactions_place_and_state(playe
         assert cmi["score"]["scaled"] == str(round(right / total, 4))
         assert (cmi["score"]["raw"], cmi["score"]["min"], cmi["score"]["max"]) == (str(right), "0", str(total))
         assert cmi["scaled_passing_score"] == f"{passing_score:g}"
-        assert cmi["success_status"] == ("passed" if right / total >= passing_score else "failed")
+        assert cmi["success_status"] == status
         assert cmi["location"] == plan["page"]
-        assert cmi["exit"] == "suspend"
+        assert set_calls(result, "cmi.exit") == ["normal"]
         assert re.fullmatch(r"PT\d+H\d+M\d+\.\d{2}S", cmi["session_time"])
         found = [(i["id"], i["type"], i["learner_response"] == "true", i["result"] == "correct", i["correct_responses"]["0"]["pattern"] == "true") for i in interactions(cmi)]
         assert found == expected_interactions
         assert {i["result"] for i in interactions(cmi)} <= {"correct", "incorrect"}
-    # The full state is also in the browser, as a backup.
-    backup = json.loads(seen["local"][f"workbook-scorm:{doc.workbook.id}:learner-1"])
+        # time(second,10,0) in UTC: a "Z", which the format allows only after a fraction of a second.
+        assert all(re.fullmatch(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{2}Z", i["timestamp"]) for i in interactions(cmi))
+    # The full state is also in the browser, as a backup, under a key naming the brand, SCORM version and layout.
+    backup = json.loads(seen["local"][scorm.backup_key(config, "default", "learner-1")])
     assert backup["state"] == plan
+    assert [key for key in seen["local"] if key.startswith("workbook-scorm:")] == [scorm.backup_key(config, "default", "learner-1")]
 
 
 @pytest.mark.slow
 @BY_PACKAGE
-def test_next_session_resumes_at_the_bookmark_with_every_answer(played, packages, documents, chromium_browser, name, version):
-    plan, _, first = played(name, version)
+def test_next_session_resumes_at_the_bookmark_with_every_answer(packages, documents, chromium_browser, name, version):
+    doc = documents[name]
+    # Every page seen and every answer typed, but the quiz not checked: the attempt is not over.
+    plan = planned_state(doc, checked=False)
+    first = scorm_player.play(packages[name, version], version, scripted_learner(doc, plan, {}), browser=chromium_browser)
+    assert first["cmi"]["suspend_data"] == scorm.compact_state(scorm.runtime_config(doc, VERSIONS[version]), plan)
+    if version == "1.2":
+        # Not "completed" with no score: the quiz is still to be checked.
+        assert set_calls(first, "cmi.core.lesson_status") == ["incomplete"]
+        assert first["cmi"]["core"]["lesson_status"] == "incomplete" and first["cmi"]["core"]["score"]["raw"] == ""
+        assert set_calls(first, "cmi.core.exit") == ["suspend"]
+    else:
+        assert set_calls(first, "cmi.completion_status") == ["incomplete"] and set_calls(first, "cmi.success_status") == []
+        steps = len(doc.pages) + 1  # every page, and checking the quiz
+        assert first["cmi"]["progress_measure"] == str(round(len(doc.pages) / steps, 4))
+        assert set_calls(first, "cmi.exit") == ["suspend"]
     seen: dict = {}
     # A fresh browser (no localStorage): everything comes back from the LMS's data alone.
-    result = scorm_player.play(packages[name, version], version, resuming_learner(documents[name], seen), saved_cmi=first["cmi"], browser=chromium_browser)
+    result = scorm_player.play(packages[name, version], version, resuming_learner(doc, seen), saved_cmi=first["cmi"], browser=chromium_browser)
     assert (result["cmi"]["core"]["entry"] if version == "1.2" else result["cmi"]["entry"]) == "resume"
     assert seen["opened"] == f"{plan['page']}.html"
     assert seen["answers"] == plan["answers"]
@@ -390,13 +451,17 @@ def test_next_session_resumes_at_the_bookmark_with_every_answer(played, packages
 def test_answers_over_the_scorm12_budget_are_never_cut(packages, documents, chromium_browser):
     doc = documents["commissioning"]
     package = packages["commissioning", "1.2"]
-    plan = planned_state(doc, answer_length=400)
+    # The quiz left unchecked: the attempt is suspended, to be resumed.
+    plan = planned_state(doc, answer_length=400, checked=False)
     config = scorm.runtime_config(doc, scorm.SCORM12)
     seen: dict = {}
     result = scorm_player.play(package, "1.2", scripted_learner(doc, plan, seen), browser=chromium_browser)
-    # The learner is told, and offered every answer as a download.
+    # The learner is told, and offered every answer as a download: the site's file, UTF-8 with a BOM and CRLF line ends.
     assert seen["alert"]
-    assert all(answer.replace("\r\n", "\n") in seen["download"].replace("\r\n", "\n") for answer in plan["answers"].values())
+    name, data = seen["offered"]
+    assert name == "commissioning-services-my-answers.txt"
+    assert data.startswith(b"\xef\xbb\xbf") and b"\r\n" in data and b"\n" not in data.replace(b"\r\n", b"")
+    assert all(answer in seen["download"] for answer in plan["answers"].values())
     # suspend_data is a whole, valid compact state: each answer is in it in full, or marked as kept in the browser.
     suspend_data = result["cmi"]["suspend_data"]
     assert len(suspend_data) <= 4096
@@ -409,7 +474,7 @@ def test_answers_over_the_scorm12_budget_are_never_cut(packages, documents, chro
             assert compact["a"][str(index)] == plan["answers"][question_id]
     assert result["cmi"]["core"]["lesson_location"] == plan["page"]
     # localStorage holds everything.
-    key = f"workbook-scorm:{doc.workbook.id}:learner-1"
+    key = scorm.backup_key(config, "default", "learner-1")
     assert json.loads(seen["local"][key])["state"] == plan
 
     # Back in the same browser: every answer, from the LMS and the backup together.
@@ -452,7 +517,7 @@ def test_state_saved_by_a_package_with_other_questions_is_offered_not_misplaced(
         frame = content_frame(page)
         alert = frame.locator("[data-scorm-alert]")
         seen["alert"] = alert.inner_text() if alert.is_visible() else None
-        seen["download"] = frame.evaluate("async () => await (await fetch(document.querySelector('[data-scorm-download]').href)).text()")
+        seen["download"] = download_text(offered_download(page, frame))
 
     scorm_player.play(packages["kitchen-sink", "1.2"], "1.2", learner, saved_cmi=saved, browser=chromium_browser)
     assert set(seen["answers"].values()) == {""}
@@ -477,11 +542,16 @@ def test_an_lms_that_keeps_less_than_the_standard_still_loses_nothing(packages, 
     assert seen["alert"]
     compact = json.loads(result["cmi"]["suspend_data"])
     assert compact["a"] == {} and compact["x"] == list(range(len(plan["answers"])))
-    assert json.loads(seen["local"]["workbook-scorm:kitchen-sink:learner-1"])["state"] == plan
+    key = scorm.backup_key(scorm.runtime_config(doc, scorm.SCORM12), "default", "learner-1")
+    assert json.loads(seen["local"][key])["state"] == plan
+
+
+NOT_RECORDED = ("Your progress is not being recorded by your learning system. Your answers are kept in this "
+                "browser only; download them before you leave.")
 
 
 @pytest.mark.slow
-def test_preview_without_an_lms_keeps_state_in_local_storage(tmp_path, packages, documents, chromium_browser):
+def test_without_an_lms_the_launcher_says_progress_is_not_recorded_and_keeps_state_in_local_storage(tmp_path, packages, documents, chromium_browser):
     doc = documents["kitchen-sink"]
     with zipfile.ZipFile(packages["kitchen-sink", "2004"]) as archive:
         archive.extractall(tmp_path)
@@ -511,9 +581,19 @@ def test_preview_without_an_lms_keeps_state_in_local_storage(tmp_path, packages,
         frame = content_frame(page)
         assert frame.url.endswith(f"/{page_slug}.html")
         assert frame.locator(f"textarea[data-question={question}]").input_value() == TRICKY
-        assert not frame.locator("[data-scorm-alert]").is_visible()
-        stored = json.loads(page.evaluate(f"() => localStorage.getItem('workbook-scorm:{doc.workbook.id}:preview')"))
+        # Launched as a SCO with no LMS to find: the learner is told, and offered the download.
+        alert = frame.locator("[data-scorm-alert]")
+        assert alert.is_visible() and alert.get_attribute("role") == "alert"
+        assert alert.inner_text().startswith(NOT_RECORDED)
+        name, data = offered_download(page, frame)
+        assert name == "kitchen-sink-my-answers.txt" and TRICKY.replace("\n", "\r\n") in data.decode("utf-8-sig")
+        key = scorm.backup_key(scorm.runtime_config(doc, scorm.SCORM2004), "default", "preview")
+        stored = json.loads(page.evaluate("key => localStorage.getItem(key)", key))
         assert stored["state"]["answers"] == {question: TRICKY}
+        # A page opened on its own, not through the launcher, is a quiet preview with the same answers.
+        page.goto(f"{base}/{page_slug}.html")
+        assert page.locator(f"textarea[data-question={question}]").input_value() == TRICKY
+        assert page.locator("[data-scorm-alert]").count() == 0
         assert errors == []
     finally:
         context.close()
@@ -683,11 +763,11 @@ def test_per_section_manifest_has_an_item_launching_each_sections_sco(section_pa
     sections = [page for page in doc.pages if page.section is not None]
     items = root.findall("cp:organizations/cp:organization/cp:item", ns)
     assert [(item.get("identifier"), item.findtext("cp:title", namespaces=ns)) for item in items] == [
-        (f"{doc.workbook.id}-item-{page.slug}", page.title) for page in sections]
+        (f"{doc.workbook.id}-default-item-{page.slug}", page.title) for page in sections]
     with zipfile.ZipFile(package) as archive:
         manifest_bytes = archive.read("imsmanifest.xml")
         for page in sections:
-            launch = scorm_xsd.launch_href(manifest_bytes, f"{doc.workbook.id}-item-{page.slug}")
+            launch = scorm_xsd.launch_href(manifest_bytes, f"{doc.workbook.id}-default-item-{page.slug}")
             assert launch == f"scorm-launch-{page.slug}.html"
             assert f'data-scorm-sco="{page.slug}"' in archive.read(launch).decode("utf-8")
         names = archive.namelist()
@@ -697,9 +777,9 @@ def test_per_section_manifest_has_an_item_launching_each_sections_sco(section_pa
     schemas = {path.name for path in OFFICIAL_XSDS[version].iterdir()}
     assert set(listed) == set(names) - schemas - {"imsmanifest.xml"} and set(listed.values()) == {1}
     dependencies = {dependency.get("identifierref") for dependency in root.iterfind(".//cp:resource/cp:dependency", ns)}
-    assert dependencies == {f"{doc.workbook.id}-files"}
+    assert dependencies == {f"{doc.workbook.id}-default-files"}
     # Only the section with the quiz is scored; the others count toward completion alone.
-    quiz_item = f"{doc.workbook.id}-item-{quiz_section(doc)}"
+    quiz_item = f"{doc.workbook.id}-default-item-{quiz_section(doc)}"
     if version == "1.2":
         assert [item.get("identifier") for item in items if item.find(f"{{{scorm_xsd.NS12['adlcp']}}}masteryscore") is not None] == [quiz_item]
     else:
@@ -759,11 +839,11 @@ def section_learner(plan: dict | None, seen: dict, click_next: bool = False):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("version", VERSIONS)
-def test_per_section_scos_track_their_own_page_answers_and_score_in_an_lms(section_packages, section_documents, chromium_browser, version):
+def test_per_section_scos_track_their_own_page_answers_and_score_in_an_lms(section_packages, section_documents, brand, chromium_browser, version):
     doc = section_documents["kitchen-sink"]
     package = section_packages["kitchen-sink", version]
     plan = planned_state(doc)
-    by_key = {sco.key: sco for sco in scorm.scos(doc)}
+    by_key = {sco.key: sco for sco in scorm.scos(doc, brand)}
     practice, quiz = by_key[doc.page_of[doc.all_questions()[0].id]], by_key[quiz_section(doc)]
     v12 = version == "1.2"
 
@@ -778,9 +858,11 @@ def test_per_section_scos_track_their_own_page_answers_and_score_in_an_lms(secti
     state = {"v": 1, "answers": answers, "quiz": {}, "checked": False, "visited": [practice.key], "page": practice.key}
     cmi = result["cmi"]
     assert cmi["suspend_data"] == scorm.compact_state(scorm.runtime_config(doc, VERSIONS[version], practice), state)
-    assert json.loads(seen["local"][f"workbook-scorm:{doc.workbook.id}/{practice.key}:learner-1"])["state"] == state
+    assert json.loads(seen["local"][scorm.backup_key(scorm.runtime_config(doc, VERSIONS[version], practice), "default", "learner-1")])["state"] == state
     status = "cmi.core.lesson_status" if v12 else "cmi.completion_status"
     assert set_calls(result, status) == ["incomplete", "completed"]
+    # Its one page seen, and no quiz: the attempt is over.
+    assert set_calls(result, "cmi.core.exit" if v12 else "cmi.exit") == ["" if v12 else "normal"]
     assert (cmi["core"]["lesson_location"] if v12 else cmi["location"]) == practice.key
     assert [call for call in result["calls"] if ".score." in call["args"][0] or "success_status" in call["args"][0]] == []
     # No link loads another SCO's page here: in 2004, Previous and Next ask the LMS; in 1.2 they are gone.
@@ -800,7 +882,12 @@ def test_per_section_scos_track_their_own_page_answers_and_score_in_an_lms(secti
     scorm_player.play(package, version, section_learner(None, again), saved_cmi=cmi, browser=chromium_browser, item=practice.item)
     assert again["answers"] == answers
 
-    # The section with the quiz reports the score, over its own statements.
+    # The section with the quiz: not complete on launching (its page seen), only once the quiz is checked.
+    looked: dict = {}
+    result = scorm_player.play(package, version, section_learner(None, looked), browser=chromium_browser, item=quiz.item)
+    assert set_calls(result, status) == ["incomplete"]
+    assert set_calls(result, "cmi.core.exit" if v12 else "cmi.exit") == ["suspend"]
+    # It reports the score, over its own statements.
     seen = {}
     result = scorm_player.play(package, version, section_learner(plan, seen), browser=chromium_browser, item=quiz.item)
     cmi = result["cmi"]
@@ -808,7 +895,8 @@ def test_per_section_scos_track_their_own_page_answers_and_score_in_an_lms(secti
     assert len(interactions(cmi)) == total
     if v12:
         assert cmi["core"]["score"]["raw"] == percent(right, total)
-        assert cmi["core"]["lesson_status"] == "failed"  # 2 of 3 is under the default 0.8
+        assert set_calls(result, status) == ["incomplete", "failed"]  # 2 of 3 is under the default 0.8
+        assert cmi["core"]["lesson_status"] == "failed"
     else:
         assert (cmi["score"]["raw"], cmi["score"]["max"], cmi["score"]["scaled"]) == (str(right), str(total), str(round(right / total, 4)))
         assert cmi["completion_status"] == "completed" and cmi["success_status"] == "failed"
@@ -818,9 +906,9 @@ def test_per_section_scos_track_their_own_page_answers_and_score_in_an_lms(secti
 
 
 @pytest.mark.slow
-def test_a_per_section_sco_offers_for_download_the_answers_it_keeps(section_packages, section_documents, chromium_browser):
+def test_a_per_section_sco_offers_for_download_the_answers_it_keeps(section_packages, section_documents, brand, chromium_browser):
     doc = section_documents["commissioning"]
-    sco = next(sco for sco in scorm.scos(doc) if sco.questions)
+    sco = next(sco for sco in scorm.scos(doc, brand) if sco.questions)
     assert 1 < len(sco.questions) < len(doc.all_questions())
     plan, seen = planned_state(doc), {}
 
@@ -835,3 +923,192 @@ def test_a_per_section_sco_offers_for_download_the_answers_it_keeps(section_pack
     assert seen["download"].count("Question: ") == len(sco.questions)
     assert all(plan["answers"][question.id] in seen["download"] for question in sco.questions)
     assert "(not answered)" not in seen["download"]
+
+
+# --- the reviewer's findings: no LMS, the browser's copy, status, exit, descriptions, the graded quiz -----------
+
+
+class ScriptedBrowser:
+    """A browser whose contexts run a script in every frame before the page's own (the LMS's page included)."""
+
+    def __init__(self, browser, script: str):
+        self.browser, self.script = browser, script
+
+    def new_context(self, **options):
+        context = self.browser.new_context(**options)
+        context.add_init_script(self.script)
+        return context
+
+
+# The LMS's page: whatever API the player puts up refuses to start a session.
+REFUSING_LMS = """(() => {
+  if (window !== window.top) return;
+  for (const [name, initialize] of [["API", "LMSInitialize"], ["API_1484_11", "Initialize"]]) {
+    let held;
+    Object.defineProperty(window, name, {configurable: true, get() { return held; },
+      set(api) { api[initialize] = () => "false"; held = api; }});
+  }
+})()"""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("version", VERSIONS)
+def test_an_lms_that_refuses_the_session_is_not_silent(packages, documents, chromium_browser, version):
+    doc = documents["kitchen-sink"]
+    question = doc.all_questions()[0].id
+    seen: dict = {}
+
+    def learner(page, _sco):
+        frame = content_frame(page)
+        with frame.expect_navigation():
+            frame.goto(frame.url.rsplit("/", 1)[0] + f"/{doc.page_of[question]}.html")
+        frame.locator(f"textarea[data-question={question}]").fill(TRICKY)
+        alert = frame.locator("[data-scorm-alert]")
+        seen["alert"] = (alert.get_attribute("role"), alert.inner_text()) if alert.is_visible() else None
+        seen["download"] = download_text(offered_download(page, frame))
+
+    result = scorm_player.play(packages["kitchen-sink", version], version, learner,
+                               browser=ScriptedBrowser(chromium_browser, REFUSING_LMS))
+    assert not result["initialized"]
+    role, text = seen["alert"]
+    assert role == "alert" and text.startswith(NOT_RECORDED)
+    assert TRICKY in seen["download"]
+
+
+def seed_and_look(doc, seen: dict):
+    """Note the page the package opens on, then every answer and quiz choice (resuming_learner), then the compact state the LMS holds."""
+    def learner(page, sco):
+        resuming_learner(doc, seen)(page, sco)
+        seen["suspend_data"] = page.evaluate("() => (window.API || window.API_1484_11).getCMIValue('cmi.suspend_data')")
+    return learner
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("version", VERSIONS)
+def test_the_browsers_copy_comes_back_only_into_a_resumed_attempt_and_only_its_answers(packages, documents, chromium_browser, version):
+    doc = documents["kitchen-sink"]
+    package = packages["kitchen-sink", version]
+    config = scorm.runtime_config(doc, VERSIONS[version])
+    plan = planned_state(doc)  # every answer, the quiz checked, every page seen, the bookmark on a later page
+    assert plan["page"] != config["pages"][0]
+    copy = json.dumps({"savedAt": "2026-01-01T00:00:00.000Z", "state": plan})
+    key = scorm.backup_key(config, "default", "learner-1")
+    other_version = scorm.runtime_config(doc, VERSIONS["2004" if version == "1.2" else "1.2"])
+    others = {
+        scorm.backup_key(config, "northshire", "learner-1"): copy,  # another council's package of the workbook
+        scorm.backup_key(other_version, "default", "learner-1"): copy,  # the other SCORM version's
+        scorm.backup_key(dict(config, layout="00000000"), "default", "learner-1"): copy,  # an edition with other questions
+        f"workbook-scorm:{doc.workbook.id}:learner-1": copy,  # the key before brand, version and layout were in it
+    }
+    suspended = {"core": {"exit": "suspend", "lesson_status": "incomplete"}} if version == "1.2" else {"exit": "suspend", "completion_status": "incomplete"}
+    unanswered = {question_id: "" for question_id, _ in config["questions"]}
+    unchosen = {statement_id: None for statement_id, _, _ in config["statements"]}
+
+    # A new attempt: nothing from the browser, even under its own key.
+    fresh: dict = {}
+    scorm_player.play(package, version, seed_and_look(doc, fresh), browser=SeededBrowser(chromium_browser, {key: copy, **others}))
+    assert (fresh["opened"], fresh["answers"], fresh["quiz"]) == (f"{config['pages'][0]}.html", unanswered, unchosen)
+
+    # A resumed attempt the LMS has no state for: the typed answers come back, not the quiz, its check, the visits or the place.
+    resumed: dict = {}
+    result = scorm_player.play(package, version, seed_and_look(doc, resumed), saved_cmi=suspended,
+                               browser=SeededBrowser(chromium_browser, {key: copy}))
+    assert (result["cmi"]["core"]["entry"] if version == "1.2" else result["cmi"]["entry"]) == "resume"
+    assert (resumed["opened"], resumed["answers"], resumed["quiz"]) == (f"{config['pages'][0]}.html", plan["answers"], unchosen)
+    compact = json.loads(resumed["suspend_data"])
+    assert (compact["q"], compact["c"]) == ("-" * len(config["statements"]), 0)
+
+    # Other packages' copies, and the old key, are never read.
+    elsewhere: dict = {}
+    scorm_player.play(package, version, seed_and_look(doc, elsewhere), saved_cmi=suspended, browser=SeededBrowser(chromium_browser, others))
+    assert (elsewhere["answers"], elsewhere["quiz"]) == (unanswered, unchosen)
+
+
+@pytest.mark.slow
+def test_scorm12_status_is_incomplete_until_every_page_is_seen_then_passed_or_failed(packages, documents, chromium_browser):
+    doc = documents["kitchen-sink"]
+    package = packages["kitchen-sink", "1.2"]
+    config = scorm.runtime_config(doc, scorm.SCORM12)
+    quiz_page = doc.page_of[config["statements"][0][0]]
+    assert len(config["pages"]) > 2
+
+    def quiz_only(page, _sco):
+        # From the first page straight to the quiz: every statement right, and checked.
+        frame = content_frame(page)
+        with frame.expect_navigation():
+            frame.goto(frame.url.rsplit("/", 1)[0] + f"/{quiz_page}.html")
+        for statement_id, expected, _ in config["statements"]:
+            frame.locator(f"[data-statement={statement_id}] input[value={'true' if expected else 'false'}]").check()
+        frame.locator("[data-quiz-check]").click()
+
+    first = scorm_player.play(package, "1.2", quiz_only, browser=chromium_browser)
+    core = first["cmi"]["core"]
+    # Not "passed" with pages unseen: no score yet for the LMS to judge against the mastery score.
+    assert set_calls(first, "cmi.core.lesson_status") == ["incomplete"]
+    assert (core["lesson_status"], core["score"]["raw"]) == ("incomplete", "")
+    assert set_calls(first, "cmi.core.exit") == ["suspend"]
+    assert len(interactions(first["cmi"])) == len(config["statements"])
+
+    # The next visit sees the other pages: passed, with the score, and the attempt is over.
+    second = scorm_player.play(package, "1.2", resuming_learner(doc, {}), saved_cmi=first["cmi"], browser=chromium_browser)
+    core = second["cmi"]["core"]
+    assert set_calls(second, "cmi.core.lesson_status") == ["incomplete", "passed"]
+    assert (core["lesson_status"], core["score"]["raw"]) == ("passed", "100")
+    assert set_calls(second, "cmi.core.exit") == [""]
+    assert [call for call in second["calls"] if call["result"] == "false"] == [] and second["log"] == []
+
+
+@pytest.mark.slow
+def test_a_long_statement_is_described_in_250_characters_without_half_an_emoji(tmp_path, brand, chromium_browser):
+    source = workbook_with_settings(tmp_path, {"scorm": {}})
+    long_statement = "A" * 249 + "\U0001F600" + " and more."  # the 250th UTF-16 unit is the emoji's first half
+    text = source.read_text(encoding="utf-8")
+    assert text.count("The sky is blue.") == 1
+    source.write_text(text.replace("The sky is blue.", long_statement), encoding="utf-8")
+    doc = load_document(source)[0]
+    package = scorm.render_scorm(doc, brand, tmp_path, scorm.SCORM2004)
+    plan = planned_state(doc)
+    result = scorm_player.play(package, "2004", scripted_learner(doc, plan, {}), browser=chromium_browser)
+    assert [call for call in result["calls"] if call["result"] == "false"] == [] and result["log"] == []
+    assert interactions(result["cmi"])[0]["description"] == "A" * 249
+
+
+@pytest.mark.slow
+def test_the_graded_quiz_shows_no_answer_before_it_is_checked(packages, documents, chromium_browser):
+    doc = documents["kitchen-sink"]
+    config = scorm.runtime_config(doc, scorm.SCORM2004)
+    plan = planned_state(doc)
+    seen: dict = {}
+
+    def learner(page, _sco):
+        frame = content_frame(page)
+        with frame.expect_navigation():
+            frame.goto(frame.url.rsplit("/", 1)[0] + f"/{doc.page_of[config['statements'][0][0]]}.html")
+        quiz = frame.locator("[data-quiz]")
+        seen["before"] = (quiz.locator("details, [data-expected]").count(), quiz.inner_text())
+        for statement_id, _, _ in config["statements"]:
+            frame.locator(f"[data-statement={statement_id}] input[value={'true' if plan['quiz'][statement_id] else 'false'}]").check()
+        frame.locator("[data-quiz-check]").click()
+        seen["score"] = quiz.locator(".quiz-score").inner_text()
+        seen["verdicts"] = [verdict.inner_text() for verdict in quiz.locator("[data-verdict]").all()]
+
+    scorm_player.play(packages["kitchen-sink", "2004"], "2004", learner, browser=chromium_browser)
+    disclosures, text = seen["before"]
+    assert disclosures == 0 and "Show the answer" not in text and "All the answers" not in text
+    # Checked, it is marked as on the site: the runtime's store has the answers the page does not carry.
+    assert seen["score"] == f"You got {RIGHT['kitchen-sink']} of {len(config['statements'])} right."
+    assert seen["verdicts"] == ["Correct." if index < RIGHT["kitchen-sink"] else "Not quite." for index in range(len(config["statements"]))]
+
+
+def test_only_the_scorm_quiz_leaves_out_the_answers_before_checking(documents, brand):
+    from pipeline.render import pages
+
+    doc = documents["kitchen-sink"]
+    quiz_page = doc.page_of[doc.all_statements()[0].id]
+    scorm_pages = pages.render_pages(doc, brand, pages.SCORM)
+    site = pages.render_pages(doc, brand, pages.SITE)[f"{quiz_page}.html"].decode("utf-8")
+    packaged = scorm_pages[f"{quiz_page}.html"].decode("utf-8")
+    assert "Show the answer" in site and "data-expected=" in site and "All the answers" in site
+    assert "Show the answer" not in packaged and "data-expected=" not in packaged and "All the answers" not in packaged
+    # The workbook's own answers (its quiz-answers block) stay in the package.
+    assert any(b'class="quiz-answers"' in data for name, data in scorm_pages.items() if name.endswith(".html"))

@@ -76,9 +76,13 @@ def render_epub(doc: Document, brand: Brand, out_dir: Path) -> Path:
                      first=("mimetype",), stored=("mimetype",))
 
 
-def publication_id(workbook: model.Workbook) -> str:
-    """A stable identifier: the same workbook id and version always give the same URN."""
-    return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, f'{workbook.id}@{workbook.version}')}"
+def publication_id(workbook: model.Workbook, brand: Brand) -> str:
+    """A stable identifier: the same workbook id, version and brand always give the same URN.
+
+    The brand is part of it because each council's edition is a publication of its
+    own: a reading system must not take one council's EPUB for another's.
+    """
+    return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, f'{workbook.id}@{workbook.version}#{brand.name}')}"
 
 
 def epub_files(doc: Document, brand: Brand) -> dict[str, bytes]:
@@ -133,7 +137,7 @@ def _epub_files(doc: Document, brand: Brand) -> dict[str, bytes]:
     a11y = accessibility(doc, content)
     package = _render(env, "epub/package.opf", {
         **context,
-        "identifier": publication_id(wb),
+        "identifier": publication_id(wb, brand),
         "version": wb.version,
         "modified": build_time(wb).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "date": wb.meta.date,

@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import hashlib
+import json
 import math
 import textwrap
 from dataclasses import dataclass
@@ -49,6 +51,8 @@ LOGO_STEM = "assets/logo"
 FONTS_FOLDER = "assets/fonts"
 IMAGES_FOLDER = "images"
 PRINT_SLUG = "print"
+# The brand whose name answers downloads leave out (pipeline.build.DEFAULT_BRAND's folder).
+DEFAULT_BRAND_NAME = "default"
 
 
 @dataclass(frozen=True)
@@ -62,13 +66,14 @@ class Profile:
     scripts: bool  # workbook.js, answer boxes, the interactive quiz
     print_page: bool  # a whole-workbook page for printing
     runtime_script: str | None = None  # loaded before workbook.js (the SCORM adapter)
+    graded_quiz: bool = False  # the quiz is scored for an LMS: no answers in the page before checking
 
 
 SITE = Profile("site", "profiles/site.html.j2", ".html", xhtml=False, scripts=True, print_page=True)
 EPUB = Profile("epub", "profiles/epub.xhtml.j2", ".xhtml", xhtml=True, scripts=False, print_page=False)
 SCORM = Profile(
     "scorm", "profiles/scorm.html.j2", ".html", xhtml=False, scripts=True, print_page=False,
-    runtime_script="assets/scorm-runtime.js",
+    runtime_script="assets/scorm-runtime.js", graded_quiz=True,
 )
 PROFILES: Mapping[str, Profile] = {profile.name: profile for profile in (SITE, EPUB, SCORM)}
 
@@ -125,7 +130,7 @@ def _render_pages(doc: Document, brand: Brand, profile: Profile) -> dict[str, by
         "logo": assets.logo,
         "stylesheets": assets.stylesheets,
         "scripts": assets.scripts,
-        "learner_data": _learner_data(doc) if profile.scripts else None,
+        "learner_data": _learner_data(doc, brand) if profile.scripts else None,
         "print_page": page_filename(print_slug(doc), profile) if profile.print_page else None,
         "contents": page_filename(CONTENTS_SLUG, profile),
         "page_titles": {page.slug: page.title for page in doc.pages},
@@ -375,7 +380,33 @@ def _answer_pages(doc: Document) -> dict[str, str]:
 # --- what workbook.js needs to know ----------------------------------------
 
 
-def _learner_data(doc: Document) -> dict:
+def storage_key(doc: Document, brand: Brand) -> str:
+    """The localStorage key of a learner's state: "workbook-state:<brand>:<workbook id>:<edition hash>".
+
+    The brand keeps two councils' sites on one origin from sharing answers; the
+    hash of the version and the question and statement ids gives a changed
+    edition a fresh state rather than stale answers under ids that mean
+    something else now.
+    """
+    edition = json.dumps({
+        "version": doc.workbook.version,
+        "questions": [question.id for question in doc.all_questions()],
+        "statements": [statement.id for statement in doc.all_statements()],
+    }, sort_keys=True)
+    digest = hashlib.sha256(edition.encode("utf-8")).hexdigest()[:12]
+    return f"workbook-state:{brand.name}:{doc.workbook.id}:{digest}"
+
+
+def answers_filename(doc: Document, brand: Brand) -> str:
+    """The answers download's file name: "<workbook id>-my-answers.txt", with the brand's name unless it is the default."""
+    if brand.name == DEFAULT_BRAND_NAME:
+        return f"{doc.workbook.id}-my-answers.txt"
+    # A folder name may hold spaces or other characters a download name should not.
+    name = "".join(ch if (ch.isascii() and ch.isalnum()) or ch in "-_" else "-" for ch in brand.name)
+    return f"{doc.workbook.id}-{name}-my-answers.txt"
+
+
+def _learner_data(doc: Document, brand: Brand) -> dict:
     """Question and statement texts for the answers download, keyed by the ids the state uses."""
     questions = []
     statements = []
@@ -396,7 +427,8 @@ def _learner_data(doc: Document) -> dict:
     return {
         "workbook": doc.workbook.id,
         "title": doc.title,
-        "storageKey": f"workbook-state:{doc.workbook.id}",
+        "storageKey": storage_key(doc, brand),
+        "answersFile": answers_filename(doc, brand),
         "questions": questions,
         "statements": statements,
     }

@@ -15,6 +15,10 @@ the same pages, runtime and state format, each SCO keeping only its section's
 pages, questions and statements (see `scos`). The contents page belongs to no
 SCO: the LMS's menu of items takes its place.
 
+The manifest's identifiers carry the brand's name and its description the
+council's, so two councils' packages of one workbook never pass for versions
+of each other in an LMS.
+
 The learner state is compacted for suspend_data (see `compact_state`); the
 build warns when answers of a reasonable length cannot fit in a SCO's.
 """
@@ -22,6 +26,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -123,16 +128,20 @@ class Sco:
         return bool(self.statements)
 
 
-def scos(doc: Document) -> tuple[Sco, ...]:
-    """The SCOs of doc's packages, in reading order: the whole workbook, or one per top-level section."""
+def scos(doc: Document, brand: Brand | None = None) -> tuple[Sco, ...]:
+    """The SCOs of doc's packages, in reading order: the whole workbook, or one per top-level section.
+
+    Their identifiers start with `package_identifier(doc, brand)`; without a
+    brand (the preflight checks, which need no identifiers) with the workbook's id.
+    """
     if doc.publish.scorm.scos != SCOS_PER_SECTION or not doc.workbook.sections:
-        return (whole_workbook_sco(doc),)
-    workbook_id = doc.workbook.id
+        return (whole_workbook_sco(doc, brand),)
+    prefix = package_identifier(doc, brand)
     return tuple(
         Sco(
             key=page.slug,
-            item=f"{workbook_id}-item-{page.slug}",
-            resource=f"{workbook_id}-sco-{page.slug}",
+            item=f"{prefix}-item-{page.slug}",
+            resource=f"{prefix}-sco-{page.slug}",
             title=page.title,
             launch=f"scorm-launch-{page.slug}.html",
             pages=(page.slug,),
@@ -143,12 +152,13 @@ def scos(doc: Document) -> tuple[Sco, ...]:
     )
 
 
-def whole_workbook_sco(doc: Document) -> Sco:
+def whole_workbook_sco(doc: Document, brand: Brand | None = None) -> Sco:
     """The one SCO of a single-SCO package: every page, question and statement."""
+    prefix = package_identifier(doc, brand)
     return Sco(
         key=None,
-        item=f"{doc.workbook.id}-item",
-        resource=f"{doc.workbook.id}-sco",
+        item=f"{prefix}-item",
+        resource=f"{prefix}-sco",
         title=doc.title,
         launch=LAUNCH_PAGE,
         pages=tuple(page.slug for page in doc.pages),
@@ -157,14 +167,27 @@ def whole_workbook_sco(doc: Document) -> Sco:
     )
 
 
+def package_identifier(doc: Document, brand: Brand | None) -> str:
+    """The manifest's identifier, which starts every other: the workbook's id and the brand's name.
+
+    An LMS that replaces a package by a new version matches identifiers: with
+    the brand in them, one council's package never replaces another's. The
+    brand's folder name is made an XML name (xs:ID) by turning any other
+    character into "-".
+    """
+    if brand is None:
+        return doc.workbook.id
+    return f"{doc.workbook.id}-{re.sub(r'[^A-Za-z0-9._-]', '-', brand.name)}"
+
+
 def package_files(doc: Document, brand: Brand, version: ScormVersion) -> dict[str, bytes]:
     """Every file of the package, by its path in the zip."""
     content = dict(_scorm_pages(doc, brand))
-    package_scos = scos(doc)
+    package_scos = scos(doc, brand)
     for reserved in (*(sco.launch for sco in package_scos), RUNTIME, MANIFEST):
         if reserved in content:
             raise RuntimeError(f"the SCORM pages include {reserved}, which the package needs for itself")
-    content[RUNTIME] = _runtime_script(script_config(doc, version))
+    content[RUNTIME] = _runtime_script(script_config(doc, version, brand))
     launcher = _environment().get_template("scorm-launch.html")
     for sco in package_scos:
         content[sco.launch] = launcher.render(
@@ -175,7 +198,7 @@ def package_files(doc: Document, brand: Brand, version: ScormVersion) -> dict[st
     clash = set(schemas) & set(content)
     if clash:
         raise RuntimeError(f"the SCORM pages include {', '.join(sorted(clash))}, names the schema files need at the package root")
-    content[MANIFEST] = manifest(doc, version, sorted(content))
+    content[MANIFEST] = manifest(doc, brand, version, sorted(content))
     content.update(schemas)
     return content
 
@@ -183,7 +206,7 @@ def package_files(doc: Document, brand: Brand, version: ScormVersion) -> dict[st
 # --- the manifest -----------------------------------------------------------
 
 
-def manifest(doc: Document, version: ScormVersion, files: list[str]) -> bytes:
+def manifest(doc: Document, brand: Brand, version: ScormVersion, files: list[str]) -> bytes:
     """imsmanifest.xml: an item and a resource per SCO, each launching its launcher page.
 
     With one SCO its resource lists every file. With a SCO per section each
@@ -192,19 +215,20 @@ def manifest(doc: Document, version: ScormVersion, files: list[str]) -> bytes:
     """
     workbook = doc.workbook
     passing_score = doc.publish.scorm.passing_score
-    package_scos = scos(doc)
+    package_scos = scos(doc, brand)
+    identifier = package_identifier(doc, brand)
     files = [name for name in files if name != MANIFEST]
-    shared = f"{workbook.id}-files" if package_scos[0].key is not None else None
+    shared = f"{identifier}-files" if package_scos[0].key is not None else None
     launchers = {sco.launch for sco in package_scos}
     any_scored = any(sco.scored for sco in package_scos)
     title = doc.title
     package = {
-        "identifier": workbook.id,
+        "identifier": identifier,
         "version": workbook.version,
         "lang": workbook.lang,
         "title": title,
-        "description": _description(workbook.meta) or title,
-        "organization": f"{workbook.id}-organization",
+        "description": f"{_description(workbook.meta) or title} – {brand.council_name}",
+        "organization": f"{identifier}-organization",
         "passing_score": _decimal(passing_score),
         "scos": [{
             "item": sco.item,
@@ -213,7 +237,10 @@ def manifest(doc: Document, version: ScormVersion, files: list[str]) -> bytes:
             "href": sco.launch,
             "scored": sco.scored,
             # SCORM 1.2's masteryscore is on the 0-100 scale of cmi.core.score.raw,
-            # which the runtime reports as a percentage for that reason.
+            # which the runtime reports as a percentage for that reason, and only
+            # with its own passed/failed (every page seen, the quiz checked): an
+            # LMS judging an earlier score against it would pass a learner who
+            # has not seen every page.
             "mastery_score": round(passing_score * 100) if sco.scored else None,
             # SCORM 2004 rollup: whether the learner passed is the quiz's to say; a
             # section without one counts toward completion only. (With no quiz
@@ -278,14 +305,17 @@ def runtime_config(doc: Document, version: ScormVersion, sco: Sco | None = None)
     return config
 
 
-def script_config(doc: Document, version: ScormVersion) -> dict:
+def script_config(doc: Document, version: ScormVersion, brand: Brand) -> dict:
     """The config scorm-runtime.js is given: the whole workbook's, plus each SCO's share of it in a per-section package.
 
     A SCO is named by its page slug and lists indices into the whole lists
     (each question and statement is written once), with its own layout.
+    The brand's name goes into the key of the browser's copy of the state
+    (see `backup_key`).
     """
     config = runtime_config(doc, version)
-    package_scos = scos(doc)
+    config["brand"] = brand.name
+    package_scos = scos(doc, brand)
     if package_scos[0].key is not None:
         page_index = {slug: index for index, slug in enumerate(config["pages"])}
         question_index = {question_id: index for index, (question_id, _) in enumerate(config["questions"])}
@@ -299,6 +329,18 @@ def script_config(doc: Document, version: ScormVersion) -> dict:
             "statements": [statement_index[statement.id] for statement in sco.statements],
         } for sco in package_scos]
     return config
+
+
+def backup_key(config: dict, brand_name: str, learner: str) -> str:
+    """The localStorage key of a SCO's full state for a learner ("preview" without an LMS): the same key scorm-runtime.js uses.
+
+    It names the brand, the workbook (and SCO), the SCORM version and the
+    layout, so that another council's package, the other version's or an
+    edition with other questions on the same LMS never reads this copy.
+    """
+    workbook = config["workbook"] + (f"/{config['sco']}" if config.get("sco") else "")
+    scorm_version = "scorm" + config["version"].replace(".", "")
+    return f"workbook-scorm:{brand_name}:{workbook}:{scorm_version}:{config['layout']}:{learner}"
 
 
 def _one_line(text: str) -> str:

@@ -12,12 +12,22 @@
  * window.WorkbookStore (read by workbook.js) on top of the launcher's session,
  * and turns workbook.js's events into commits and quiz reports. A page opened
  * on its own (preview, or an LMS that launches a page directly) runs a session
- * of its own.
+ * of its own. A launcher that finds no LMS, or one that refuses to start the
+ * session, says so on the page: the learner's progress is not being recorded.
  *
  * The learner state is the object of docs/architecture.md. suspend_data holds
  * it compacted; when the answers do not fit, it holds a valid compact state
  * without the longest answers, the learner is told and offered a download, and
  * the full state is always in localStorage as well: nothing is cut silently.
+ * That copy is read back only into a resumed attempt (entry "resume"), and
+ * only its typed answers: a new attempt starts afresh.
+ *
+ * Status: completion once every page is seen and, in a SCO with a quiz, the
+ * quiz checked; success (passed/failed) on checking, against the passing
+ * score. SCORM 1.2 has one status for both: "incomplete" until then, and then
+ * "completed" without a quiz, "passed" or "failed" with one (its score is
+ * reported with it, as an LMS judges a score against adlcp:masteryscore).
+ * exit is "suspend" until the attempt is over, then normal ("" in 1.2).
  */
 (function () {
   "use strict";
@@ -77,13 +87,15 @@
     apiName: "API", initialize: "LMSInitialize", terminate: "LMSFinish", getValue: "LMSGetValue",
     setValue: "LMSSetValue", commit: "LMSCommit", lastError: "LMSGetLastError",
     learnerId: "cmi.core.student_id", location: "cmi.core.lesson_location",
-    exit: "cmi.core.exit", sessionTime: "cmi.core.session_time"
+    exit: "cmi.core.exit", sessionTime: "cmi.core.session_time", entry: "cmi.core.entry",
+    exitFinished: ""
   };
   var V2004 = {
     apiName: "API_1484_11", initialize: "Initialize", terminate: "Terminate", getValue: "GetValue",
     setValue: "SetValue", commit: "Commit", lastError: "GetLastError",
     learnerId: "cmi.learner_id", location: "cmi.location",
-    exit: "cmi.exit", sessionTime: "cmi.session_time"
+    exit: "cmi.exit", sessionTime: "cmi.session_time", entry: "cmi.entry",
+    exitFinished: "normal"
   };
   var names = config.version === "1.2" ? V12 : V2004;
 
@@ -256,9 +268,19 @@
     return "PT" + hours + "H" + minutes + "M" + seconds + "." + pad(fraction, 2) + "S"; // ISO 8601 duration
   }
 
-  function timestamp(date) { // 2004 time(second,10,0): YYYY-MM-DDThh:mm:ss
-    return date.getFullYear() + "-" + pad(date.getMonth() + 1, 2) + "-" + pad(date.getDate(), 2) + "T" +
-      pad(date.getHours(), 2) + ":" + pad(date.getMinutes(), 2) + ":" + pad(date.getSeconds(), 2);
+  // 2004 time(second,10,0) in UTC: YYYY-MM-DDThh:mm:ss.ssZ (the format allows a
+  // time zone designator only after a fraction of a second).
+  function timestamp(date) {
+    return date.getUTCFullYear() + "-" + pad(date.getUTCMonth() + 1, 2) + "-" + pad(date.getUTCDate(), 2) + "T" +
+      pad(date.getUTCHours(), 2) + ":" + pad(date.getUTCMinutes(), 2) + ":" + pad(date.getUTCSeconds(), 2) + "." +
+      pad(Math.floor(date.getUTCMilliseconds() / 10), 2) + "Z";
+  }
+
+  // At most `limit` UTF-16 code units, never half of a surrogate pair (an emoji, say).
+  function clip(text, limit) {
+    if (text.length <= limit) { return text; }
+    var cut = text.slice(0, limit);
+    return /[\uD800-\uDBFF]$/.test(cut) ? cut.slice(0, -1) : cut;
   }
 
   // --- local storage (the backup, and the store when there is no LMS) ---------
@@ -284,12 +306,17 @@
 
   // --- the session --------------------------------------------------------------
 
-  function Session() {
+  // asSco: the session of a launcher, which the LMS launched as a SCO; without
+  // an LMS session it tells the learner their progress is not recorded (a page
+  // opened on its own is a quiet preview).
+  function Session(asSco) {
     this.api = findApi();
+    this.asSco = !!asSco;
     this.started = new Date();
     this.open = false;
     this.finished = false;
-    this.completed = false;
+    this.completed = false; // completion is final (every page seen and, with a quiz, checked)
+    this.success = ""; // "passed" or "failed" once the quiz is checked (a SCO with a quiz)
     this.state = emptyState();
     this.omitted = []; // question indices whose answers are not in suspend_data
     this.unrestored = []; // indices marked so last time that this browser has no copy of
@@ -299,8 +326,11 @@
     this.written = {};
     this.sco = config.sco || null; // read by the pages in the launcher's frame
     // Each SCO of a per-section package keeps its own copy: one SCO's save must
-    // not overwrite another's answers.
-    this.localKey = "workbook-scorm:" + config.workbook + (config.sco ? "/" + config.sco : "") + ":";
+    // not overwrite another's answers. The brand, the SCORM version and the
+    // layout keep other councils' packages, the other version's and other
+    // editions' on the same LMS apart (pipeline/render/scorm.py backup_key).
+    this.localKey = "workbook-scorm:" + [config.brand, config.workbook + (config.sco ? "/" + config.sco : ""),
+      "scorm" + config.version.replace(".", ""), config.layout].join(":") + ":";
   }
 
   Session.prototype.call = function (method, a, b) {
@@ -339,11 +369,16 @@
     }
     if (this.open) {
       this.localKey += this.get(names.learnerId) || "learner";
-      backup = readLocal(this.localKey);
+      // The browser's copy belongs to the attempt the LMS resumes, if any: a new
+      // attempt must not start with the last one's answers. Only the typed
+      // answers come back from it; the LMS's data says what was seen and checked.
+      var resumed = this.get(names.entry) === "resume";
+      backup = resumed ? readLocal(this.localKey) : null;
+      var backupAnswers = backup ? normalise(backup.state).answers : {};
       var saved = expand(this.get("cmi.suspend_data"));
       if (saved && saved.foreign) {
-        if (backup) {
-          this.state = normalise(backup.state);
+        if (Object.keys(backupAnswers).length) {
+          this.state.answers = backupAnswers;
         } else if (saved.texts.length) {
           this.earlier = saved.texts;
           writeLocal(this.localKey + ":earlier", saved.texts);
@@ -351,18 +386,17 @@
       } else if (saved) {
         this.state = saved.state;
         // Answers that did not fit last time come back from the full copy.
-        var full = backup && normalise(backup.state);
         saved.omitted.forEach(function (index) {
           var question = config.questions[index];
           if (!question) { return; }
-          if (full && full.answers[question[0]]) {
-            this.state.answers[question[0]] = full.answers[question[0]];
+          if (backupAnswers[question[0]]) {
+            this.state.answers[question[0]] = backupAnswers[question[0]];
           } else {
             this.unrestored.push(index);
           }
         }, this);
-      } else if (backup) {
-        this.state = normalise(backup.state); // the LMS lost or never got it: keep the learner's text
+      } else {
+        this.state.answers = backupAnswers; // the LMS lost or never got them: keep the learner's text
       }
       var location = this.get(names.location);
       if (pageIndex.hasOwnProperty(location)) { this.state.page = location; }
@@ -382,11 +416,20 @@
     if (config.version === "1.2") {
       var status = this.get("cmi.core.lesson_status");
       this.completed = status === "completed" || status === "passed" || status === "failed";
+      if (status === "passed" || status === "failed") { this.success = status; }
       if (!this.completed) { this.set("cmi.core.lesson_status", "incomplete"); }
     } else {
       this.completed = this.get("cmi.completion_status") === "completed";
+      var success = config.statements.length ? this.get("cmi.success_status") : "";
+      if (success === "passed" || success === "failed") { this.success = success; }
       if (!this.completed) { this.set("cmi.completion_status", "incomplete"); }
     }
+  };
+
+  // The attempt is over: complete and, with a quiz, passed or failed. The LMS
+  // may then close it; until then it is suspended, to be resumed.
+  Session.prototype.attemptOver = function () {
+    return this.completed && (!config.statements.length || this.success !== "");
   };
 
   Session.prototype.load = function () {
@@ -442,20 +485,58 @@
     var ids = function (indices) { return indices.map(function (index) { return config.questions[index][0]; }); };
     var omitted = this.open ? ids(this.omitted) : [];
     var unrestored = this.open ? ids(this.unrestored) : [];
+    var unrecorded = this.asSco && !this.open; // launched as a SCO, but no LMS session
     return {
-      lms: this.open, omitted: omitted, unrestored: unrestored, earlier: this.earlier.length,
-      allKept: !omitted.length && !unrestored.length && !this.earlier.length
+      lms: this.open, unrecorded: unrecorded, omitted: omitted, unrestored: unrestored, earlier: this.earlier.length,
+      allKept: !unrecorded && !omitted.length && !unrestored.length && !this.earlier.length
     };
   };
 
-  // Completed once every page has been seen; never back to incomplete.
+  // Completed once every page has been seen and, in a SCO with a quiz, the
+  // quiz checked; never back to incomplete. The quiz's check is one more step
+  // of the progress. SCORM 1.2's one status says "passed" or "failed" rather
+  // than "completed" for a SCO with a quiz, with the score (see reportScore12).
   Session.prototype.reportProgress = function () {
-    var visited = this.state.visited.length;
+    var scored = config.statements.length > 0;
+    var steps = config.pages.length + (scored ? 1 : 0);
+    var done = this.state.visited.length + (scored && this.state.checked ? 1 : 0);
     if (config.version === "2004") {
-      this.set("cmi.progress_measure", String(Math.round(visited / config.pages.length * 10000) / 10000));
+      this.set("cmi.progress_measure", String(Math.round(done / steps * 10000) / 10000));
+      if (!this.completed && done >= steps) { this.completed = this.set("cmi.completion_status", "completed"); }
+      return;
     }
-    if (!this.completed && visited >= config.pages.length) {
-      this.completed = this.set(config.version === "1.2" ? "cmi.core.lesson_status" : "cmi.completion_status", "completed");
+    if (done < steps) { return; } // "incomplete", set on starting, stays
+    if (scored) {
+      this.reportScore12();
+    } else if (!this.completed) {
+      this.completed = this.set("cmi.core.lesson_status", "completed");
+    }
+  };
+
+  // The quiz's score: right answers of the SCO's statements in the state.
+  Session.prototype.score = function () {
+    var quiz = this.state.quiz;
+    var right = config.statements.filter(function (statement) { return quiz[statement[0]] === statement[1]; }).length;
+    return { right: right, total: config.statements.length };
+  };
+
+  // SCORM 1.2, every page seen and the quiz checked: the score, and passed or
+  // failed against the LMS's mastery score (the manifest's), else the passing
+  // score. Raw as a percentage: the scale of adlcp:masteryscore. Kept to two
+  // decimals (CMIDecimal allows them): rounding to a whole percent would pass 2
+  // of 3 (66.67) against a mastery score of 67, which 2004 fails.
+  Session.prototype.reportScore12 = function () {
+    var score = this.score();
+    var raw = Math.round(score.right / score.total * 10000) / 100;
+    var mastery = parseFloat(this.get("cmi.student_data.mastery_score"));
+    if (isNaN(mastery)) { mastery = Math.round(config.passingScore * 100); }
+    this.set("cmi.core.score.min", "0");
+    this.set("cmi.core.score.max", "100");
+    this.set("cmi.core.score.raw", String(raw));
+    var status = raw >= mastery ? "passed" : "failed";
+    if (this.set("cmi.core.lesson_status", status)) {
+      this.completed = true;
+      this.success = status;
     }
   };
 
@@ -493,29 +574,24 @@
         if (answered) { this.set(prefix + "student_response", response ? "t" : "f"); }
         this.set(prefix + "result", answered ? (correct ? "correct" : "wrong") : "neutral");
       } else {
-        this.set(prefix + "description", statement[2].slice(0, 250));
+        this.set(prefix + "description", clip(statement[2], 250));
         this.set(prefix + "correct_responses.0.pattern", expected ? "true" : "false");
         if (answered) { this.set(prefix + "learner_response", response ? "true" : "false"); }
         this.set(prefix + "result", answered ? (correct ? "correct" : "incorrect") : "neutral");
         this.set(prefix + "timestamp", now);
       }
     }, this);
-    if (v12) {
-      // Raw as a percentage: the scale of the manifest's adlcp:masteryscore. Kept
-      // to two decimals (CMIDecimal allows them): rounding to a whole percent
-      // would pass 2 of 3 (66.67) against a mastery score of 67, which 2004 fails.
-      this.set("cmi.core.score.min", "0");
-      this.set("cmi.core.score.max", "100");
-      this.set("cmi.core.score.raw", String(Math.round(right / total * 10000) / 100));
-    } else {
+    // SCORM 1.2's score and passed/failed wait for every page to be seen (save, above, reports them then).
+    if (!v12) {
       var scaled = Math.round(right / total * 10000) / 10000;
       var passing = parseFloat(this.get("cmi.scaled_passing_score"));
       if (isNaN(passing)) { passing = config.passingScore; }
+      var success = scaled >= passing ? "passed" : "failed";
       this.set("cmi.score.min", "0");
       this.set("cmi.score.max", String(total));
       this.set("cmi.score.raw", String(right));
       this.set("cmi.score.scaled", String(scaled));
-      this.set("cmi.success_status", scaled >= passing ? "passed" : "failed");
+      if (this.set("cmi.success_status", success)) { this.success = success; }
     }
     this.commit();
   };
@@ -546,31 +622,15 @@
     this.save(this.state);
     if (this.open) {
       this.set(names.sessionTime, sessionTime(new Date() - this.started));
-      // Always suspend: the LMS then keeps suspend_data for the next visit,
-      // completed or not, so a learner's text is never thrown away.
-      this.set(names.exit, "suspend");
+      // Suspend while the attempt is not over, so the LMS keeps suspend_data
+      // for the next visit; once it is, exit normally and let the LMS close it.
+      this.set(names.exit, this.attemptOver() ? names.exitFinished : "suspend");
       // Terminate persists everything (no Commit first: while the page unloads,
       // an LMS's synchronous commit request is refused).
       this.call(names.terminate, "");
     }
     this.finished = true;
   };
-
-  // --- the learner's answers as a file ----------------------------------------
-
-  function answersText(state, earlier) {
-    var lines = [config.title, ""];
-    config.questions.forEach(function (question, index) {
-      var answer = state.answers[question[0]];
-      if (!answer) { return; }
-      lines.push((index + 1) + ". " + question[1], "", answer, "");
-    });
-    if (earlier.length) {
-      lines.push("Answers from an earlier version of this workbook", "");
-      earlier.forEach(function (answer) { lines.push(answer, ""); });
-    }
-    return lines.join("\r\n");
-  }
 
   // --- in a workbook page ------------------------------------------------------
 
@@ -586,12 +646,18 @@
       if (pageIndex.hasOwnProperty(slug)) { state.page = slug; }
       return state;
     }
+    // The quiz's right answers: a graded quiz's page does not carry them.
+    var expected = {};
+    packageConfig.statements.forEach(function (statement) { expected[statement[0]] = statement[1]; });
     window.WorkbookStore = {
       load: function () { return session.load(); },
       save: function (state) { session.save(fromPage(state)); },
       // Whether answers outlive the page: workbook.js warns the learner if not.
       persistent: session.open || localStorageWorks(),
-      status: function () { return session.status(); }
+      status: function () { return session.status(); },
+      expected: expected,
+      // Answers saved by an edition with other questions: in the download, not in boxes.
+      earlierAnswers: session.earlier
     };
     if (config.sco) {
       // A SCO of a per-section package holds only its section's answers: the
@@ -602,11 +668,10 @@
 
     var alertBox = null;
     var message = null;
-    var link = null;
     var shown = "";
-    function refreshDownload() {
-      if (link.href) { URL.revokeObjectURL(link.href); }
-      link.href = URL.createObjectURL(new Blob([answersText(session.load(), session.earlier)], { type: "text/plain;charset=utf-8" }));
+    // The download is workbook.js's (window.WorkbookAnswers): the site's file name and format.
+    function downloadAnswers() {
+      if (window.WorkbookAnswers) { window.WorkbookAnswers.download(); }
     }
     function showStatus(status) {
       if (!document.body) { return; }
@@ -623,18 +688,22 @@
         alertBox.style.cssText = "border:3px solid #b00020;background:#fff;color:#1a1a1a;padding:0.75em 1em;margin:1em 0;";
         message = document.createElement("p");
         message.style.margin = "0 0 0.5em";
-        link = document.createElement("a");
-        link.download = config.workbook + "-answers.txt";
-        link.setAttribute("data-scorm-download", "");
-        link.textContent = "Download your answers (text file)";
-        link.addEventListener("click", refreshDownload);
+        var button = document.createElement("button");
+        button.type = "button";
+        button.className = "button";
+        button.setAttribute("data-scorm-download", "");
+        button.textContent = "Download your answers (text file)";
+        button.addEventListener("click", downloadAnswers);
         alertBox.appendChild(message);
-        alertBox.appendChild(link);
+        alertBox.appendChild(button);
         var where = document.querySelector("main") || document.body;
         where.insertBefore(alertBox, where.firstChild);
       }
-      refreshDownload();
       var text = "";
+      if (status.unrecorded) {
+        text += "Your progress is not being recorded by your learning system. Your answers are kept in this " +
+          "browser only; download them before you leave. ";
+      }
       var count = status.omitted.length;
       if (count) {
         text += "Your answers are longer than the learning system can store: " + count +
@@ -763,7 +832,7 @@
   // --- in the launcher ---------------------------------------------------------
 
   function inLauncher() {
-    var session = new Session();
+    var session = new Session(true);
     window.WorkbookScormSession = session;
     session.start();
     watchExit(session);
@@ -783,7 +852,7 @@
   if (launcher) {
     inPage(launcher, true);
   } else {
-    var own = new Session();
+    var own = new Session(false);
     own.start();
     watchExit(own);
     inPage(own, false);

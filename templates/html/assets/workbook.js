@@ -10,7 +10,9 @@
  * and may have `persistent: false` to say that answers will not outlive the page, and
  * `questions` / `statements`: arrays of the ids it keeps when it keeps only some of the
  * workbook's (a SCO of a per-section SCORM package); the answers download then lists only
- * those, rather than showing the rest as not answered.
+ * those, rather than showing the rest as not answered. A SCORM store also has `expected`
+ * ({statementId: true|false}: a graded quiz's page does not carry its answers) and
+ * `earlierAnswers` (texts the download adds: saved by an edition with other questions).
  *
  * Events, dispatched on document for hosts to listen to:
  *   workbook:page-visited    detail {slug}
@@ -119,9 +121,13 @@
     document.dispatchEvent(new CustomEvent(name, {detail: detail}));
   }
 
+  // Not kept: every "saved as you type" note gives way to a warning that offers the download.
   function showStorageWarning() {
     Array.prototype.forEach.call(document.querySelectorAll("[data-storage-warning]"), function (element) {
       element.hidden = false;
+    });
+    Array.prototype.forEach.call(document.querySelectorAll("[data-answers-kept]"), function (element) {
+      element.hidden = true;
     });
   }
 
@@ -207,14 +213,25 @@
         lines.push((index + 1) + ". " + statement.text, "My answer: " + mine, "");
       });
     }
+    // SCORM: answers saved by an edition of the workbook with other questions (store.earlierAnswers).
+    var earlier = Array.isArray(store.earlierAnswers) ? store.earlierAnswers : [];
+    if (earlier.length) {
+      lines.push("", "Answers from an earlier version of this workbook", "================================================", "");
+      earlier.forEach(function (text) {
+        lines.push(text, "");
+      });
+    }
     return lines.join("\n") + "\n";
   }
 
+  // The one answers download, behind every [data-download-answers] button: UTF-8 with a byte
+  // order mark and CRLF line ends, so Windows editors show "–" and "’" and the line breaks.
   function downloadAnswers() {
-    var blob = new Blob([answersAsText()], {type: "text/plain;charset=utf-8"});
+    var text = "\ufeff" + answersAsText().replace(/\r\n|\r|\n/g, "\r\n");
+    var blob = new Blob([text], {type: "text/plain;charset=utf-8"});
     var link = document.createElement("a");
     link.href = URL.createObjectURL(blob);
-    link.download = data.workbook + "-my-answers.txt";
+    link.download = data.answersFile;
     link.hidden = true;
     document.body.appendChild(link);
     link.click();
@@ -228,6 +245,9 @@
     button.addEventListener("click", downloadAnswers);
   });
 
+  // SCORM: the runtime's "not recorded" / "not stored" alert offers this same download.
+  window.WorkbookAnswers = {download: downloadAnswers};
+
   // --- true/false quizzes ----------------------------------------------------
 
   var VERDICTS = {correct: "Correct.", incorrect: "Not quite.", unanswered: "Not answered."};
@@ -238,7 +258,9 @@
 
   function resultOf(fieldset) {
     var id = fieldset.getAttribute("data-statement");
-    var expected = fieldset.getAttribute("data-expected") === "true";
+    // A graded quiz (SCORM) does not carry its answers in the page: the store has them.
+    var expected = fieldset.hasAttribute("data-expected") ? fieldset.getAttribute("data-expected") === "true"
+      : Boolean(store.expected && store.expected[id] === true);
     var response = typeof state.quiz[id] === "boolean" ? state.quiz[id] : null;
     return {id: id, response: response, correct: response === expected, expected: expected};
   }
