@@ -46,7 +46,7 @@ RENDERERS: dict[str, str] = {
 # Checks a format makes of a resolved document before anything is rendered;
 # their warnings are shown with the source's, and --strict makes them errors.
 PREFLIGHTS: dict[str, str] = {
-    "docx": "pipeline.render.docx:preflight_docx",
+    "docx": "pipeline.render.docx_preflight:preflight_docx",
     "scorm12": "pipeline.render.scorm:preflight_scorm12",
     "scorm2004": "pipeline.render.scorm:preflight_scorm2004",
 }

@@ -45,7 +45,8 @@ from .. import model
 from ..brand import Brand
 from ..model import SourceLocation
 from ..package import write_zip
-from ..problems import Problem, UserError, error, warning
+from ..problems import UserError, error
+from .docx_preflight import is_svg
 from ..reproducible import build_time
 from ..resolve import Document, with_brand_links
 
@@ -832,30 +833,6 @@ class WordWriter:
             self.run(paragraph._p, " – ")  # worded as the workbook does: "True (sort of!) – explanation"
             self.inlines(paragraph._p, answer.explanation)
             self.finish_paragraph(paragraph)
-
-
-def is_svg(path: Path) -> bool:
-    """Judged by content, as validation does: python-docx cannot embed SVG, whatever the file is called."""
-    with path.open("rb") as stream:
-        return b"<svg" in stream.read(2048)
-
-
-def preflight_docx(doc: Document) -> list[Problem]:
-    """Warn, before building, about figures the Word document can only show as their text alternative."""
-    source = doc.workbook.loc.file if doc.workbook.loc else None
-    if not source:
-        return []
-    folder = Path(source).resolve().parent
-    problems = []
-    for node in doc.nodes:
-        if isinstance(node, model.Figure) and node.image is not None:
-            path = (folder / node.image.src).resolve()
-            if path.is_file() and path.is_relative_to(folder) and is_svg(path):
-                problems.append(warning(
-                    node.image.loc or SourceLocation(source), f"image '{node.image.src}' of figure '{node.id}' is SVG, which the Word "
-                    "document cannot embed: it shows the figure's caption and text alternative instead; add a PNG version "
-                    "to show the picture in Word", "docx.svg-image"))
-    return problems
 
 
 class Numbering:
