@@ -65,24 +65,9 @@ def read_json_file(
 
     path = Path(path)
     text = path.read_bytes().decode("utf-8", errors="replace")
-    repeated: list[str] = []
-
-    def refuse_repeats(pairs):
-        seen = {}
-        for key, value in pairs:
-            if key in seen:
-                repeated.append(key)
-            seen[key] = value
-        return seen
-
-    try:
-        data = json.loads(text, object_pairs_hook=refuse_repeats)
-    except json.JSONDecodeError as exc:
-        return None, [error(SourceLocation(str(path), exc.lineno, exc.colno), f"not well-formed JSON: {exc.msg}", f"{code}.syntax")]
-    if repeated:
-        # The last value would silently win: say which key, and where it is repeated.
-        return None, [error(SourceLocation(str(path), *_line_of_repeat(text, key)), f"key '{key}' appears twice in one object; "
-                            "keep one (otherwise the last would silently win)", f"{code}.duplicate-key") for key in dict.fromkeys(repeated)]
+    data, problems = parse_json(text, str(path), code)
+    if problems:
+        return None, problems
     settings = JsonFile(path, data, jsonform.source_map(text))
     passed = _passed_marker(Path(schema_path), text)
     if passed is not None and passed.exists():
@@ -99,6 +84,29 @@ def read_json_file(
         except OSError:
             pass  # a read-only checkout just checks again next time
     return settings, problems
+
+
+def parse_json(text: str, name: str, code: str) -> tuple[Any, list[Problem]]:
+    """Parse JSON text, refusing repeated keys: (data, []) or (None, [a `<code>.syntax` or `<code>.duplicate-key` error])."""
+    repeated: list[str] = []
+
+    def refuse_repeats(pairs):
+        seen = {}
+        for key, value in pairs:
+            if key in seen:
+                repeated.append(key)
+            seen[key] = value
+        return seen
+
+    try:
+        data = json.loads(text, object_pairs_hook=refuse_repeats)
+    except json.JSONDecodeError as exc:
+        return None, [error(SourceLocation(name, exc.lineno, exc.colno), f"not well-formed JSON: {exc.msg}", f"{code}.syntax")]
+    if repeated:
+        # The last value would silently win: say which key, and where it is repeated.
+        return None, [error(SourceLocation(name, *_line_of_repeat(text, key)), f"key '{key}' appears twice in one object; "
+                            "keep one (otherwise the last would silently win)", f"{code}.duplicate-key") for key in dict.fromkeys(repeated)]
+    return data, []
 
 
 def _line_of_repeat(text: str, key: str) -> tuple[int | None, int | None]:

@@ -6,7 +6,6 @@ becomes a `Problem` with a location instead of an exception.
 """
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -475,23 +474,12 @@ def _trim(nodes: list[model.Inline], start: bool) -> list[model.Inline]:
 
 
 def _load_json(text: str, name: str) -> tuple[model.Workbook | None, list[Problem]]:
-    duplicate: list[Problem] = []
+    from .jsonfile import parse_json
 
-    def reject_duplicates(pairs):
-        seen = {}
-        for key, value in pairs:
-            if key in seen:
-                duplicate.append(key)
-            seen[key] = value
-        return seen
-
-    try:
-        data = json.loads(text, object_pairs_hook=reject_duplicates)
-    except json.JSONDecodeError as exc:
-        return None, [error(SourceLocation(name, exc.lineno, exc.colno), f"not well-formed JSON: {exc.msg}", "json.syntax")]
+    data, problems = parse_json(text, name, "json")
+    if problems:
+        return None, problems
     positions = jsonform.source_map(text)
-    if duplicate:
-        return None, [error(SourceLocation(name, 1), f"key '{key}' appears twice in one object; JSON keys must be unique", "json.duplicate-key") for key in sorted(set(duplicate))]
     problems = jsonform.schema_problems(data, name, positions)
     if problems:
         return None, problems

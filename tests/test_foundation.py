@@ -379,7 +379,8 @@ def test_json_schema_errors_point_at_the_place(tmp_path):
 
 def test_json_duplicate_keys(tmp_path):
     assert problems_in(tmp_path, '{"formatVersion": "1.0", "formatVersion": "2.0"}', name="w.json") == [
-        "w.json:1: error: key 'formatVersion' appears twice in one object; JSON keys must be unique [json.duplicate-key]"
+        "w.json:1:26: error: key 'formatVersion' appears twice in one object; keep one (otherwise the last would silently win) "
+        "[json.duplicate-key]"
     ]
 
 
