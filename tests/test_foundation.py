@@ -368,7 +368,7 @@ def test_json_schema_errors_point_at_the_place(tmp_path):
     text = json.dumps(data, indent=2, ensure_ascii=False)
     problems = problems_in(tmp_path, text, name="w.json")
     line_of_colour = next(n for n, line in enumerate(text.splitlines(), 1) if '"colour": "red"' in line)
-    assert problems[0].startswith(f"w.json:")
+    assert problems[0].startswith("w.json:")
     assert "at /workbook/sections/0/content/0: Additional properties are not allowed ('colour' was unexpected); " \
         "allowed keys are: content, id, type [schema.invalid]" in problems[0]
     assert "at /workbook/sections/1/content/0/type: 'puzzle' is not one of: paragraph, list," in problems[1]
