@@ -11,8 +11,10 @@ Submodules: ``vnu``, ``axe``, ``epubcheck``, ``ace``, ``libreoffice``,
 """
 from __future__ import annotations
 
+import json
 import os
 import shutil
+import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -77,6 +79,22 @@ def require_file(path: Path, what: str) -> Path:
     if not path.exists():
         raise ValidatorUnavailable(f"{what} not found at {path}: run `make setup-validators`")
     return path
+
+
+def npm_package_version(package_json: Path, what: str) -> str:
+    """The version an installed npm package declares in its package.json."""
+    return json.loads(require_file(package_json, what).read_text(encoding="utf-8"))["version"]
+
+
+def run_for_json(command: list[str], tool: str, timeout: float) -> tuple[dict, subprocess.CompletedProcess]:
+    """Run a validator that reports JSON on stdout; a run that gives none is a ValidatorFailed, never 'no findings'."""
+    proc = subprocess.run(command, capture_output=True, text=True, timeout=timeout)
+    try:
+        return json.loads(proc.stdout), proc
+    except json.JSONDecodeError:
+        raise ValidatorFailed(
+            f"{tool} gave no JSON (exit {proc.returncode}):\n{proc.stdout[-2000:]}\n{proc.stderr[-4000:]}"
+        ) from None
 
 
 def require_command(name: str) -> str:

@@ -21,14 +21,13 @@ import os
 import subprocess
 from pathlib import Path
 
-from . import CHROMIUM, NODE_MODULES, ValidatorFailed, ValidatorUnavailable, require_file
+from . import CHROMIUM, NODE_MODULES, ValidatorFailed, ValidatorUnavailable, npm_package_version, require_file
 
 ACE_CLI = NODE_MODULES / ".bin" / "ace-cli"
 
 
 def version() -> str:
-    pkg = require_file(NODE_MODULES / "@daisy" / "ace-cli" / "package.json", "@daisy/ace-cli")
-    return json.loads(pkg.read_text(encoding="utf-8"))["version"]
+    return npm_package_version(NODE_MODULES / "@daisy" / "ace-cli" / "package.json", "@daisy/ace-cli")
 
 
 def _env() -> dict[str, str]:

@@ -15,12 +15,11 @@ to work here. Playwright itself adds --headless and a fresh temporary
 from __future__ import annotations
 
 import functools
-import json
 import os
 from collections.abc import Iterable
 from pathlib import Path
 
-from . import CHROMIUM, NODE_MODULES, ValidatorUnavailable, require_file
+from . import CHROMIUM, NODE_MODULES, ValidatorUnavailable, npm_package_version, require_file
 
 AXE_JS = NODE_MODULES / "axe-core" / "axe.min.js"
 
@@ -58,8 +57,7 @@ def axe_source() -> str:
 
 def version() -> str:
     """The version of the axe-core that check_pages injects (from its package.json)."""
-    pkg = require_file(AXE_JS.with_name("package.json"), "axe-core package.json")
-    return json.loads(pkg.read_text(encoding="utf-8"))["version"]
+    return npm_package_version(AXE_JS.with_name("package.json"), "axe-core package.json")
 
 
 def _url(page: str | Path) -> str:

