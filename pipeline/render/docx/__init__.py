@@ -41,16 +41,16 @@ from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.shared import Emu, Twips
 
-from .. import model
-from ..brand import Brand
-from ..model import SourceLocation
-from ..package import write_zip
-from ..problems import UserError, error
-from .docx_preflight import is_svg
-from ..reproducible import build_time
-from ..resolve import Document, with_brand_links
+from ... import model
+from ...brand import Brand
+from ...model import SourceLocation
+from ...package import write_zip
+from ...problems import UserError, error
+from ..docx_preflight import is_svg
+from ...reproducible import build_time
+from ...resolve import Document, with_brand_links
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
+PROJECT_ROOT = Path(__file__).resolve().parents[3]
 DEFAULT_REFERENCE = PROJECT_ROOT / "templates" / "docx" / "reference.docx"
 
 # Box paragraph style and label style of every typed block kind.
