@@ -34,7 +34,7 @@ from docx.shared import Twips  # noqa: E402
 
 from pipeline.brand import load_brand  # noqa: E402
 from pipeline.package import write_zip  # noqa: E402
-from pipeline.render.docx import APP_XML, set_language  # noqa: E402
+from pipeline.render.docx.package import APP_XML, set_language  # noqa: E402
 from pipeline.render.docx.ooxml import RPR_ORDER, set_property  # noqa: E402
 from pipeline.render.docx.styles import (  # noqa: E402
     BOX_INDENT, DEFAULT_REFERENCE, REQUIRED_STYLES, TABLE_INDENT, apply_brand, check_styles,
