@@ -15,7 +15,8 @@ import pypandoc
 from docx.oxml.ns import qn
 
 from pipeline import model
-from pipeline.render.docx import ANSWER_PLACEHOLDER, TOC_INSTRUCTION
+from pipeline.render.docx.quiz import ANSWER_PLACEHOLDER
+from pipeline.render.docx.writer import TOC_INSTRUCTION
 from pipeline.render.docx.styles import ANSWER_SPACE, BOX_STYLES, CONTACT_BOX, LABEL_STYLES, LIST_STYLES, QUIZ_TABLE
 from pipeline.resolve import Document
 
