@@ -89,6 +89,17 @@ class ParagraphWriter:
             return self.new_paragraph(ctx, ctx.box_style), ROLE_CHARACTER_STYLES.get(role)
         return self.new_paragraph(ctx, role), None
 
+    def role_text(self, ctx: Context, role: str, content: model.Inlines | None, *, prefix: str = "", keep_next=False):
+        """A role's paragraph holding `prefix` and `content`, in the role's style or, in a box, its character style."""
+        paragraph, char_style = self.role_paragraph(ctx, role)
+        if prefix:
+            self.run(paragraph._p, prefix, role_style=char_style)
+        self.inlines(paragraph._p, content, role_style=char_style)
+        self.finish_paragraph(paragraph)
+        if keep_next:
+            self.set_keep_next(paragraph)
+        return paragraph
+
     def bookmark(self, p, key: str) -> None:
         """Mark the start of paragraph `p` with a bookmark named for `key` (a point, which links jump to)."""
         name = self.bookmarks.name(key)

@@ -185,10 +185,7 @@ class WordWriter(QuizWriter):
     def subsection(self, node: model.Subsection, ctx: Context) -> None:
         if ctx.box_style:
             # A heading style would break the box's shading; the title keeps a strong character style.
-            paragraph, role = self.role_paragraph(ctx, "Subheading")
-            self.inlines(paragraph._p, node.title, role_style=role)
-            self.finish_paragraph(paragraph)
-            self.set_keep_next(paragraph)
+            self.role_text(ctx, "Subheading", node.title, keep_next=True)
         else:
             self.heading(ctx, node.title, ctx.heading_level)
         self.blocks(node.blocks, Context(ctx.container, ctx.box_style, ctx.heading_level + 1))
@@ -215,26 +212,16 @@ class WordWriter(QuizWriter):
         for child in node.paragraphs:
             if child.id:
                 self.pending.append(child.id)
-            paragraph, role = self.role_paragraph(ctx, "Quote")
-            self.inlines(paragraph._p, child.content, role_style=role)
-            self.finish_paragraph(paragraph)
+            self.role_text(ctx, "Quote", child.content)
         if node.attribution:
-            paragraph, role = self.role_paragraph(ctx, "Quote Attribution")
-            self.run(paragraph._p, "— ", role_style=role)
-            self.inlines(paragraph._p, node.attribution, role_style=role)
-            self.finish_paragraph(paragraph)
+            self.role_text(ctx, "Quote Attribution", node.attribution, prefix="— ")
 
     def definitions(self, node: model.Definitions, ctx: Context) -> None:
         for entry in node.entries:
             if entry.id:
                 self.pending.append(entry.id)
-            term, role = self.role_paragraph(ctx, "Definition Term")
-            self.inlines(term._p, entry.term, role_style=role)
-            self.finish_paragraph(term)
-            self.set_keep_next(term)
-            definition, role = self.role_paragraph(ctx, "Definition")
-            self.inlines(definition._p, entry.definition, role_style=role)
-            self.finish_paragraph(definition)
+            self.role_text(ctx, "Definition Term", entry.term, keep_next=True)
+            self.role_text(ctx, "Definition", entry.definition)
 
     def figure(self, node: model.Figure, ctx: Context) -> None:
         image_path = self.image_path(node)
@@ -244,20 +231,13 @@ class WordWriter(QuizWriter):
             alt = node.alt or model.plain_text(node.caption)
             self.picture(paragraph, image_path, alt, max_width=self.text_width)
             if node.caption:
-                paragraph, role = self.role_paragraph(ctx, "Caption")
-                self.inlines(paragraph._p, node.caption, role_style=role)
-                self.finish_paragraph(paragraph)
+                self.role_text(ctx, "Caption", node.caption)
             return
         # No picture to embed: the caption, then the text description, then a described diagram as text.
         if node.caption:
-            paragraph, role = self.role_paragraph(ctx, "Caption")
-            self.inlines(paragraph._p, node.caption, role_style=role)
-            self.finish_paragraph(paragraph)
-            self.set_keep_next(paragraph)
+            self.role_text(ctx, "Caption", node.caption, keep_next=True)
         if node.alt:
-            paragraph, role = self.role_paragraph(ctx, "Figure Description")
-            self.inlines(paragraph._p, (model.Text(node.alt),), role_style=role)
-            self.finish_paragraph(paragraph)
+            self.role_text(ctx, "Figure Description", (model.Text(node.alt),))
         if node.diagram is not None:
             self.diagram(node.diagram, ctx)
 
