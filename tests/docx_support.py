@@ -15,9 +15,9 @@ import pypandoc
 from docx.oxml.ns import qn
 
 from pipeline import model
-from pipeline.render.docx import (
-    ANSWER_PLACEHOLDER, ANSWER_SPACE, BOX_STYLES, CONTACT_BOX, LABEL_STYLES, LIST_STYLES, QUIZ_TABLE, TOC_INSTRUCTION,
-)
+from pipeline.render.docx.quiz import ANSWER_PLACEHOLDER
+from pipeline.render.docx.writer import TOC_INSTRUCTION
+from pipeline.render.docx.styles import ANSWER_SPACE, BOX_STYLES, CONTACT_BOX, LABEL_STYLES, LIST_STYLES, QUIZ_TABLE
 from pipeline.resolve import Document
 
 W14 = "http://schemas.microsoft.com/office/word/2010/wordml"

@@ -16,9 +16,9 @@ from pipeline import model
 from pipeline.brand import load_brand
 from pipeline.build import DEFAULT_BRAND, load_document
 from pipeline.problems import UserError
-from pipeline.render.docx import (
-    DEFAULT_REFERENCE, LABEL_STYLES, REQUIRED_STYLES, WordWriter, render_docx,
-)
+from pipeline.render.docx import render_docx
+from pipeline.render.docx.writer import WordWriter
+from pipeline.render.docx.styles import DEFAULT_REFERENCE, LABEL_STYLES, REQUIRED_STYLES
 from pipeline.reproducible import build_time
 from tests.validators import format_findings, libreoffice, ooxml
 

@@ -6,7 +6,7 @@ Every style the renderer uses is defined here, by name, in one readable table:
 to restyle the Word output, change a definition below and run this script, or
 copy reference.docx into a brand folder and restyle it in Word (Home > Styles >
 Modify). A brand's own reference.docx must keep every style named in
-pipeline.render.docx.REQUIRED_STYLES; the renderer names any that are missing.
+pipeline.render.docx.styles.REQUIRED_STYLES; the renderer names any that are missing.
 
 Colours and fonts written here are placeholders for the default brand:
 `apply_brand` rewrites them from brands/default/brand.json, and again from the
@@ -34,8 +34,10 @@ from docx.shared import Twips  # noqa: E402
 
 from pipeline.brand import load_brand  # noqa: E402
 from pipeline.package import write_zip  # noqa: E402
-from pipeline.render.docx import (  # noqa: E402
-    APP_XML, BOX_INDENT, DEFAULT_REFERENCE, TABLE_INDENT, REQUIRED_STYLES, RPR_ORDER, apply_brand, check_styles, set_language, set_property,
+from pipeline.render.docx.package import APP_XML, set_language  # noqa: E402
+from pipeline.render.docx.ooxml import RPR_ORDER, set_property  # noqa: E402
+from pipeline.render.docx.styles import (  # noqa: E402
+    BOX_INDENT, DEFAULT_REFERENCE, REQUIRED_STYLES, TABLE_INDENT, apply_brand, check_styles,
 )
 
 TIMESTAMP = datetime(2026, 1, 1, tzinfo=timezone.utc)
