@@ -9,7 +9,7 @@ JOBS     ?= 2
 SOURCE_DATE_EPOCH ?= 1767225600
 export SOURCE_DATE_EPOCH
 
-.PHONY: build test validate bench clean setup setup-python setup-validators
+.PHONY: build test validate bench clean setup setup-python setup-validators catalogs
 
 build: setup-python
 	$(PY) -m pipeline build --brand brands/$(BRAND) --jobs $(JOBS)
@@ -22,6 +22,13 @@ test: setup-python setup-validators
 
 bench: setup-python
 	$(PY) -m pipeline.bench
+
+# Extract the interface strings into pipeline/locale/workbook.pot and merge them into every
+# language's catalog (new strings arrive untranslated; the build warns until they are done).
+# Catalogs are compiled in memory by the build (pipeline/i18n.py): there is no .mo to make.
+catalogs: setup-python
+	$(VENV)/bin/pybabel extract -F babel.cfg --no-location --sort-output --omit-header -c TRANSLATORS: -o pipeline/locale/workbook.pot .
+	$(VENV)/bin/pybabel update -i pipeline/locale/workbook.pot -d pipeline/locale -D workbook --no-location --ignore-obsolete
 
 clean:
 	rm -rf build .pytest_cache
