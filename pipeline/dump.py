@@ -66,6 +66,8 @@ def _meta(root, meta: model.Meta) -> None:
         etree.SubElement(element, "publisher").text = meta.publisher
     if meta.date is not None:
         etree.SubElement(element, "date").text = meta.date
+    for translation in meta.translations:
+        etree.SubElement(element, "translation", {"lang": translation.lang, "workbook": translation.workbook})
 
 
 def _section(parent, section: model.Section) -> None:

@@ -26,7 +26,7 @@ TYPE_NAMES: dict[type, str] = {
     model.DiagramPart: "diagram-part", model.Diagram: "diagram", model.Figure: "figure", model.Video: "video",
     model.Subsection: "subsection", model.Box: "box", model.Question: "question", model.Statement: "statement",
     model.Quiz: "quiz", model.Answer: "answer", model.QuizAnswers: "quiz-answers", model.Challenge: "challenge",
-    model.Section: "section", model.Meta: "meta", model.Workbook: "workbook",
+    model.Section: "section", model.Translation: "translation", model.Meta: "meta", model.Workbook: "workbook",
 }
 TYPES_BY_NAME = {name: cls for cls, name in TYPE_NAMES.items()}
 

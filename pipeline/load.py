@@ -383,6 +383,10 @@ class XmlReader:
             summary=self.optional_inlines(meta_element, "summary"),
             publisher=None if publisher is None else normalise_space(publisher.text or "").strip(),
             date=None if date is None else date.text.strip(),
+            translations=tuple(
+                model.Translation(element.get("lang"), element.get("workbook"), loc=self.loc(element))
+                for element in meta_element.findall("translation")
+            ),
             loc=self.loc(meta_element),
         )
         sections = tuple(self.section(child) for child in root.findall("section"))

@@ -11,6 +11,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from . import model
+from .editions import translation_rules
 from .load import LoadResult, load_source
 from .model import SourceLocation
 from .problems import Problem, error, warning
@@ -39,6 +40,7 @@ def check_rules(workbook: model.Workbook, source_dir: Path | None = None) -> lis
         if checker:
             checker(node, problems, ids=ids, source_dir=source_dir)
     _check_quiz_answers(workbook, problems)
+    problems += translation_rules(workbook)
     return problems
 
 

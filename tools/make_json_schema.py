@@ -102,8 +102,11 @@ def schema() -> dict:
         "challenge": node("challenge", {"id": ID, "items": array_of("challenge-item")}, {"title": INLINES, "intro": array_of("simple-block")},
                           description="Reflection questions (or a quiz); numbered by the pipeline, never by hand."),
         "section": node("section", {"id": ID, "title": INLINES, "content": array_of("section-content")}),
+        "translation": node("translation", {"lang": TEXT, "workbook": ID},
+                            description="The same workbook in another language: its lang and its workbook id; it must name this one back."),
         "meta": node("meta", {"title": INLINES}, {
             "subtitle": INLINES, "summary": INLINES, "publisher": TEXT, "date": {"type": "string", "format": "date"},
+            "translations": array_of("translation"),
         }),
         "workbook": node("workbook", {
             "id": ID, "version": {"type": "string", "pattern": "^[0-9]+(\\.[0-9]+){0,2}$"},
