@@ -22,14 +22,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from babel.core import Locale, UnknownLocaleError
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
-from babel.support import Translations
-
 from .problems import Problem, warning
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # Babel is imported on first use: a build with nothing to do never loads it.
+    from babel.core import Locale
+    from babel.support import Translations
     from jinja2 import Environment
 
     from . import model
@@ -39,6 +36,10 @@ DOMAIN = "workbook"
 TEMPLATE_PATH = LOCALE_DIR / f"{DOMAIN}.pot"
 # The language the msgids are written in, and the one a workbook without a catalog falls back to.
 SOURCE_LANGUAGE = "en"
+
+# The functions `pybabel extract` reads besides its defaults (_, gettext, ngettext, N_ ...):
+# Language.plural_forms(singular, plural) hands scripts every plural form (Makefile: -k).
+EXTRACT_KEYWORDS = {"plural_forms": (1, 2)}
 
 # A BCP 47 tag as far as catalogs care: language, then an optional script and region.
 _TAG = re.compile(r"^(?P<language>[A-Za-z]{2,8})(?:-(?P<script>[A-Za-z]{4}))?(?:-(?P<region>[A-Za-z]{2}|[0-9]{3}))?(?:-.*)?$")
@@ -128,6 +129,10 @@ def language_for(tag: str, locale_dir: Path = LOCALE_DIR) -> Language:
 
 @functools.lru_cache(maxsize=16)
 def _load(tag: str, catalog_name: str, has_catalog: bool, locale_dir: Path) -> Language:
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+    from babel.support import Translations
+
     msgids = template_msgids(locale_dir)
     path = locale_dir / catalog_name / "LC_MESSAGES" / f"{DOMAIN}.po"
     if path.exists():
@@ -158,6 +163,8 @@ def _complete(string) -> bool:
 @functools.lru_cache(maxsize=4)
 def template_msgids(locale_dir: Path = LOCALE_DIR) -> tuple[str, ...]:
     """Every msgid (the singular, for plurals) of the extracted template, in its order."""
+    from babel.messages.pofile import read_po
+
     path = locale_dir / f"{DOMAIN}.pot"
     if not path.exists():
         return ()
@@ -168,6 +175,8 @@ def template_msgids(locale_dir: Path = LOCALE_DIR) -> tuple[str, ...]:
 
 @functools.lru_cache(maxsize=16)
 def _locale(catalog_name: str) -> Locale:
+    from babel.core import Locale, UnknownLocaleError
+
     try:
         return Locale.parse(catalog_name)
     except (UnknownLocaleError, ValueError):
