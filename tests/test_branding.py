@@ -29,15 +29,11 @@ from pipeline.brand import load_brand
 from pipeline.build import FORMATS, PROJECT_ROOT, build_workbook, output_name
 from pipeline.render.docx import BOX_STYLES, CONTACT_BOX, LABEL_STYLES, first_font, hex_colour
 from pipeline.resolve import BRAND_LINKS_ID
+from tests.sources_support import AXE_TAGS, SOURCES
 
 BRANDS = PROJECT_ROOT / "brands"
 EXAMPLE_BRANDS = ("northshire", "westvale")
-SOURCES = {
-    "commissioning-services": PROJECT_ROOT / "source" / "commissioning-services" / "workbook.xml",
-    "kitchen-sink": PROJECT_ROOT / "tests" / "fixtures" / "kitchen-sink" / "workbook.xml",
-}
 COMMISSIONING = "commissioning-services"
-AXE_TAGS = ("wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa")
 XHTML = {"x": "http://www.w3.org/1999/xhtml"}
 OPF = {"opf": "http://www.idpf.org/2007/opf"}
 WP = "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}"

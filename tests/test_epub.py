@@ -17,16 +17,13 @@ from lxml import etree
 
 from pipeline import model
 from pipeline.brand import load_brand
-from pipeline.build import DEFAULT_BRAND, PROJECT_ROOT, load_document
+from pipeline.build import DEFAULT_BRAND, PROJECT_ROOT
 from pipeline.reproducible import build_time
 from pipeline.render import epub
 from pipeline.render.epub import render_epub
+from tests.sources_support import SOURCES
 from tests.validators import ace, epubcheck, format_findings
 
-SOURCES = {
-    "commissioning": PROJECT_ROOT / "source" / "commissioning-services" / "workbook.xml",
-    "kitchen-sink": PROJECT_ROOT / "tests" / "fixtures" / "kitchen-sink" / "workbook.xml",
-}
 NS = {
     "opf": "http://www.idpf.org/2007/opf",
     "dc": "http://purl.org/dc/elements/1.1/",
@@ -84,13 +81,11 @@ class Built:
 
 
 @pytest.fixture(scope="module", params=sorted(SOURCES))
-def built(request, tmp_path_factory) -> Built:
+def built(request, tmp_path_factory, documents, brand) -> Built:
     name = request.param
-    doc, _ = load_document(SOURCES[name])
+    doc = documents[name]
     if name == "kitchen-sink":
         brand = _logo_brand(tmp_path_factory.mktemp("brand") / "example")
-    else:
-        brand, _ = load_brand(DEFAULT_BRAND)
     path = render_epub(doc, brand, tmp_path_factory.mktemp(f"epub-{name}"))
     assert path.name == f"{doc.workbook.id}.epub"
     return Built(name, path, doc, brand)

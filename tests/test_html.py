@@ -20,7 +20,7 @@ from lxml import etree
 
 from pipeline import model
 from pipeline.brand import load_brand
-from pipeline.build import build_workbook, load_document
+from pipeline.build import DEFAULT_BRAND, build_workbook
 from pipeline.problems import UserError
 from pipeline.render import pages
 from tests.html_support import (
@@ -33,27 +33,7 @@ from tests.html_support import (
     tab_until,
     text_of,
 )
-
-ROOT = Path(__file__).resolve().parent.parent
-BRAND_DIR = ROOT / "brands" / "default"
-SOURCES = {
-    "commissioning-services": ROOT / "source" / "commissioning-services" / "workbook.xml",
-    "kitchen-sink": ROOT / "tests" / "fixtures" / "kitchen-sink" / "workbook.xml",
-}
-AXE_TAGS = ("wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa")
-
-
-@pytest.fixture(scope="module")
-def brand():
-    loaded, problems = load_brand(BRAND_DIR)
-    assert loaded is not None, problems
-    return loaded
-
-
-@pytest.fixture(scope="module")
-def documents():
-    return {name: load_document(source)[0] for name, source in SOURCES.items()}
-
+from tests.sources_support import AXE_TAGS, SOURCES
 
 @pytest.fixture(scope="module")
 def out_root(tmp_path_factory, brand):
@@ -275,7 +255,7 @@ def test_the_storage_key_names_the_brand_and_the_edition(documents, brand, tmp_p
     assert pages.storage_key(document, brand) == key  # stable from build to build
 
     council_dir = tmp_path / "council"
-    shutil.copytree(BRAND_DIR, council_dir)
+    shutil.copytree(DEFAULT_BRAND, council_dir)
     council, problems = load_brand(council_dir)
     assert council is not None, problems
     assert pages.storage_key(document, council).startswith("workbook-state:council:kitchen-sink:")
@@ -360,7 +340,7 @@ def test_scorm_profile_loads_the_runtime_before_the_workbook_script(documents, b
 
 def test_a_brand_can_override_named_blocks_and_bring_a_logo(tmp_path, documents):
     brand_dir = tmp_path / "council"
-    shutil.copytree(BRAND_DIR, brand_dir)
+    shutil.copytree(DEFAULT_BRAND, brand_dir)
     data = json.loads((brand_dir / "brand.json").read_text(encoding="utf-8"))
     data["logo"] = {"file": "logo.svg", "alt": "Example Council"}
     (brand_dir / "brand.json").write_text(json.dumps(data), encoding="utf-8")
@@ -380,7 +360,7 @@ def test_a_brand_can_override_named_blocks_and_bring_a_logo(tmp_path, documents)
 def test_brand_templates_run_in_a_sandbox(tmp_path, documents):
     # A name put together at run time gets past brand.py's reading of the template; the sandbox stops it.
     brand_dir = tmp_path / "sneaky"
-    shutil.copytree(BRAND_DIR, brand_dir)
+    shutil.copytree(DEFAULT_BRAND, brand_dir)
     (brand_dir / "templates").mkdir()
     (brand_dir / "templates" / "layout.html.j2").write_text(
         '{% extends "base.html.j2" %}{% block footer %}\n{% set name = "__" ~ "class__" %}{{ brand|attr(name) }}{% endblock %}',
