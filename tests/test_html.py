@@ -87,6 +87,7 @@ def test_build_writes_a_page_per_section_a_print_page_and_assets(name, sites, do
 
 
 def test_rendering_is_deterministic(documents, brand):
+    assert documents
     for document in documents.values():
         for profile in (pages.SITE, pages.EPUB, pages.SCORM):
             assert pages.render_pages(document, brand, profile) == pages.render_pages(document, brand, profile)
@@ -104,6 +105,7 @@ def test_brand_colours_and_fonts_become_custom_properties(sites, brand):
 
 
 def test_every_page_has_one_h1_and_no_skipped_heading_levels(all_pages):
+    assert all_pages
     for path in all_pages:
         levels = heading_levels(parse_page(path))
         assert levels.count(1) == 1 and levels[0] == 1, f"{path.name}: headings {levels}"
@@ -112,6 +114,7 @@ def test_every_page_has_one_h1_and_no_skipped_heading_levels(all_pages):
 
 
 def test_every_page_has_lang_landmarks_and_a_skip_link(all_pages, documents):
+    assert all_pages
     for path in all_pages:
         tree = parse_page(path)
         assert tree.get("lang") == "en-GB"
@@ -123,6 +126,7 @@ def test_every_page_has_lang_landmarks_and_a_skip_link(all_pages, documents):
 
 def test_section_pages_have_previous_next_links_and_a_breadcrumb(sites, documents):
     document = documents["commissioning-services"]
+    assert len(document.pages) > 2, "needs section pages with both a previous and a next page"
     for page in document.pages[1:]:
         tree = parse_page(sites["commissioning-services"] / f"{page.slug}.html")
         crumbs = [text_of(item) for item in tree.xpath('//nav[@aria-label="Breadcrumb"]//li')]
@@ -170,7 +174,11 @@ def test_links_and_videos_without_an_address_are_plain_text(sites):
 def test_figures_have_text_alternatives_and_no_broken_images(sites, documents):
     site = sites["kitchen-sink"]
     tree = parse_page(site / "practice.html")
-    for figure in (node for node in model.walk(documents["kitchen-sink"].workbook) if isinstance(node, model.Figure)):
+    figures = [node for node in model.walk(documents["kitchen-sink"].workbook) if isinstance(node, model.Figure)]
+    # The kitchen sink has each kind of figure: a diagram, an image, and one with neither.
+    assert [bool(f.diagram) for f in figures].count(True) and [bool(f.image) for f in figures].count(True)
+    assert any(not f.diagram and not f.image for f in figures)
+    for figure in figures:
         element = tree.get_element_by_id(figure.id)
         if figure.diagram:
             svg = element.find(".//svg")
@@ -208,6 +216,7 @@ def test_described_diagrams_fit_their_drawing_and_connect_their_nodes(layout):
 def test_quiz_statements_and_answers_link_to_each_other(sites, documents):
     site = sites["commissioning-services"]
     document = documents["commissioning-services"]
+    assert document.all_statements()
     for statement in document.all_statements():
         quiz_page = parse_page(site / f"{document.page_of[statement.id]}.html")
         fieldset = quiz_page.get_element_by_id(statement.id)
@@ -232,9 +241,11 @@ def test_answer_boxes_are_labelled_by_their_question_and_never_limited(sites, do
 
 
 def test_every_answers_kept_note_has_a_storage_warning_and_a_no_script_note(all_pages):
+    challenges = 0
     for path in all_pages:
         tree = parse_page(path)
         for challenge in tree.xpath('//section[contains(@class, "block-challenge")][.//textarea]'):
+            challenges += 1
             [kept] = challenge.xpath('.//p[@data-answers-kept]')
             [warning] = challenge.xpath('.//p[@data-storage-warning]')
             assert kept.get("hidden") is not None and warning.get("hidden") is not None, path.name
@@ -246,6 +257,7 @@ def test_every_answers_kept_note_has_a_storage_warning_and_a_no_script_note(all_
                                          "or print this page and write on it."), path.name
         if tree.xpath("//textarea"):
             assert tree.xpath("//*[@data-storage-warning]"), f"{path.name} has answer boxes but no storage warning"
+    assert challenges, "no page has a challenge with an answer box"
 
 
 def test_the_storage_key_names_the_brand_and_the_edition(documents, brand, tmp_path):
@@ -273,6 +285,7 @@ def test_the_storage_key_names_the_brand_and_the_edition(documents, brand, tmp_p
 
 
 def test_pages_give_workbook_js_the_storage_key_and_the_download_name(sites, documents, brand):
+    assert sites
     for name, site in sites.items():
         data = json.loads(parse_page(site / "index.html").get_element_by_id("workbook-data").text)
         assert data["storageKey"] == pages.storage_key(documents[name], brand)
@@ -281,12 +294,14 @@ def test_pages_give_workbook_js_the_storage_key_and_the_download_name(sites, doc
 
 
 def test_internal_links_reach_an_existing_page_and_id(sites):
+    checked = 0
     for site in sites.values():
         ids = {path.name: set(parse_page(path).xpath("//@id")) for path in site.glob("*.html")}
         for path in site.glob("*.html"):
             for tag, attribute, value in references(parse_page(path)):
                 if is_other_host(value):
                     continue
+                checked += 1
                 target, _, fragment = value.partition("#")
                 if not target or target.endswith(".html"):
                     name = target or path.name
@@ -294,6 +309,7 @@ def test_internal_links_reach_an_existing_page_and_id(sites):
                     assert not fragment or fragment in ids[name], f"{path.name}: {value} names a missing id"
                 else:
                     assert (site / target).is_file(), f"{path.name}: {attribute}={value} is not in the site"
+    assert checked > len(sites), "too few internal links were checked"
 
 
 def test_no_page_refers_to_another_host_except_the_contents_own_links(sites, documents, brand):
@@ -301,7 +317,9 @@ def test_no_page_refers_to_another_host_except_the_contents_own_links(sites, doc
                if isinstance(node, (model.Link, model.Video)) and node.href}
     allowed |= {brand.council_website, brand.contact.get("website")} | {link.href for link in brand.links}
     allowed |= {f"mailto:{brand.contact['email']}"} if "email" in brand.contact else set()
+    assert sites
     for site in sites.values():
+        assert list(site.glob("*.html")) and list(site.glob("assets/*")), f"{site} has no pages or no assets"
         for path in site.glob("*.html"):
             for tag, attribute, value in references(parse_page(path)):
                 if is_other_host(value):
@@ -413,6 +431,7 @@ def test_pages_reflow_at_320_css_pixels(all_pages, chromium_browser):
     context = chromium_browser.new_context(viewport={"width": 320, "height": 640})
     try:
         page = context.new_page()
+        assert all_pages
         for path in all_pages:
             page.goto(path.as_uri())
             width = page.evaluate("document.documentElement.scrollWidth")
