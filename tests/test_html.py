@@ -82,7 +82,7 @@ def test_build_writes_a_page_per_section_a_print_page_and_assets(name, sites, do
     site = sites[name]
     expected = {f"{page.slug}.html" for page in documents[name].pages} | {"print.html"}
     assert {path.name for path in site.glob("*.html")} == expected
-    for asset in ("assets/workbook.css", "assets/workbook.js", "assets/brand.css"):
+    for asset in ("assets/workbook.css", "assets/workbook-state.js", "assets/workbook.js", "assets/brand.css"):
         assert (site / asset).is_file(), asset
 
 
@@ -353,7 +353,7 @@ def test_scorm_profile_loads_the_runtime_before_the_workbook_script(documents, b
     files = pages.render_pages(documents["kitchen-sink"], brand, pages.SCORM)
     assert "print.html" not in files and "assets/scorm-runtime.js" not in files
     scripts = parse_page(files["basics.html"]).xpath("//script/@src")
-    assert scripts == ["assets/scorm-runtime.js", "assets/workbook.js"]
+    assert scripts == ["assets/scorm-runtime.js", "assets/workbook-state.js", "assets/workbook.js"]
 
 
 def test_a_brand_can_override_named_blocks_and_bring_a_logo(tmp_path, documents):
