@@ -12,6 +12,7 @@ import re
 import zipfile
 from pathlib import Path
 
+import lxml.html
 import pytest
 from lxml import etree
 
@@ -148,6 +149,21 @@ def test_launch_page_is_valid_html(tmp_path, packages, section_packages):
         section_launch.write_bytes(archive.read(section_launch.name))
     findings = vnu.check_html([launch, section_launch])
     assert findings == [], format_findings(findings)
+
+
+@BY_PACKAGE
+def test_every_page_carries_the_alert_hidden_and_styled_by_the_stylesheet(packages, name, version):
+    with zipfile.ZipFile(packages[name, version]) as archive:
+        files = {info.filename: archive.read(info) for info in archive.infolist()}
+    pages_of_package = [href for href in files if href.endswith(".html") and href != scorm.LAUNCH_PAGE]
+    assert pages_of_package
+    alerts = {href: lxml.html.fromstring(files[href]).xpath("//main/*[1][@data-scorm-alert]") for href in pages_of_package}
+    assert {href: len(found) for href, found in alerts.items()} == {href: 1 for href in pages_of_package}
+    for [alert] in alerts.values():
+        assert (alert.get("role"), alert.get("hidden"), alert.xpath(".//@style")) == ("alert", "", [])
+        assert alert.xpath(".//button[@data-scorm-download]/text()") == ["Download your answers (text file)"]
+    assert b".scorm-alert {" in files["assets/workbook.css"]
+    assert b".style" not in files[scorm.RUNTIME]
 
 
 # --- reproducible builds ------------------------------------------------------------
@@ -567,7 +583,7 @@ def test_without_an_lms_the_launcher_says_progress_is_not_recorded_and_keeps_sta
         # A page opened on its own, not through the launcher, is a quiet preview with the same answers.
         page.goto(f"{base}/{page_slug}.html")
         assert page.locator(f"textarea[data-question={question}]").input_value() == TRICKY
-        assert page.locator("[data-scorm-alert]").count() == 0
+        assert page.locator("[data-scorm-alert]").is_hidden()
         assert errors == []
     finally:
         context.close()

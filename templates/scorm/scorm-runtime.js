@@ -558,6 +558,7 @@
       window.WorkbookStore.statements = config.statements.map(function (statement) { return statement[0]; });
     }
 
+    // The alert is in the page (partials/scorm-alert.html.j2), hidden: this fills it in and shows it.
     var alertBox = null;
     var message = null;
     var shown = "";
@@ -566,30 +567,16 @@
       if (window.WorkbookAnswers) { window.WorkbookAnswers.download(); }
     }
     function showStatus(status) {
-      if (!document.body) { return; }
+      if (!alertBox) {
+        alertBox = document.querySelector("[data-scorm-alert]");
+        if (!alertBox) { return; } // not parsed yet: DOMContentLoaded shows it
+        message = alertBox.querySelector("[data-scorm-alert-message]");
+        alertBox.querySelector("[data-scorm-download]").addEventListener("click", downloadAnswers);
+      }
       if (status.allKept) {
-        if (alertBox) { alertBox.hidden = true; }
+        alertBox.hidden = true;
         shown = "";
         return;
-      }
-      if (!alertBox) {
-        alertBox = document.createElement("div");
-        alertBox.className = "scorm-alert";
-        alertBox.setAttribute("role", "alert");
-        alertBox.setAttribute("data-scorm-alert", "");
-        alertBox.style.cssText = "border:3px solid #b00020;background:#fff;color:#1a1a1a;padding:0.75em 1em;margin:1em 0;";
-        message = document.createElement("p");
-        message.style.margin = "0 0 0.5em";
-        var button = document.createElement("button");
-        button.type = "button";
-        button.className = "button";
-        button.setAttribute("data-scorm-download", "");
-        button.textContent = "Download your answers (text file)";
-        button.addEventListener("click", downloadAnswers);
-        alertBox.appendChild(message);
-        alertBox.appendChild(button);
-        var where = document.querySelector("main") || document.body;
-        where.insertBefore(alertBox, where.firstChild);
       }
       var text = "";
       if (status.unrecorded) {
