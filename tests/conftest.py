@@ -7,10 +7,12 @@ keyboard tests, the SCORM player), launched as tests/validators/axe.py's
 launch_chromium does. Tests open their own context/page from it.
 served: a function that serves a folder on 127.0.0.1 for the rest of the test and
 returns its base URL (tests/html_support.serve_folder underneath).
+no_network: any attempt to open a socket fails the test (for the loader's safety tests).
 """
 from __future__ import annotations
 
 import contextlib
+import socket
 
 import pytest
 
@@ -36,6 +38,15 @@ def documents():
 def served():
     with contextlib.ExitStack() as stack:
         yield lambda folder: stack.enter_context(serve_folder(folder))
+
+
+@pytest.fixture
+def no_network(monkeypatch):
+    def refuse(*args, **kwargs):
+        raise AssertionError("the code under test tried to open a network connection")
+
+    monkeypatch.setattr(socket, "socket", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
 
 
 @pytest.fixture(scope="session")

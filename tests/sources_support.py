@@ -16,3 +16,20 @@ SOURCES = {
     "kitchen-sink": KITCHEN_SINK,
 }
 AXE_TAGS = ("wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa")
+
+# Small inline sources for the error cases: a workbook with one section whose content is `{}`.
+MINIMAL_BODY = '<meta><title>T</title></meta><section id="s"><title>S</title>{}</section>'
+
+
+def xml_source(body: str, root_attributes: str = 'id="w" version="1.0"') -> str:
+    return f'<?xml version="1.0" encoding="UTF-8"?>\n<workbook {root_attributes}>{body}</workbook>\n'
+
+
+def problems_in(tmp_path: Path, content: str | bytes, name: str = "workbook.xml") -> list[str]:
+    """What `validate` says of `content` saved as `name` in tmp_path, one message a line."""
+    from pipeline.validate import validate_file
+
+    path = tmp_path / name
+    path.write_bytes(content.encode("utf-8") if isinstance(content, str) else content)
+    _, problems = validate_file(path, display_name=name)
+    return [str(problem) for problem in problems]
