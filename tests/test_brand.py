@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from pipeline.brand import contrast_ratio, load_brand
+from tests.sources_support import KITCHEN_SINK, ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 BRANDS = ROOT / "brands"
 EXAMPLE_BRANDS = ["default", "northshire", "westvale"]
 
@@ -211,7 +211,7 @@ def test_bad_brand_on_the_command_line_writes_nothing(brand_folder, tmp_path):
     edit(brand_folder, lambda data: data["colours"].update(text="#cccccc"))
     out = tmp_path / "build"
     result = subprocess.run(
-        [sys.executable, "-m", "pipeline", "build", str(ROOT / "tests/fixtures/kitchen-sink/workbook.xml"),
+        [sys.executable, "-m", "pipeline", "build", str(KITCHEN_SINK),
          "--brand", str(brand_folder), "--out", str(out)],
         cwd=ROOT, capture_output=True, text=True, timeout=120,
     )
@@ -236,7 +236,7 @@ def test_brand_styles_that_load_from_other_hosts_are_refused(brand_folder, tmp_p
     layout.write_text(layout.read_text(encoding="utf-8").replace("<style>", "<style>\n" + css, 1), encoding="utf-8")
     out = tmp_path / "build"
     result = subprocess.run(
-        [sys.executable, "-m", "pipeline", "build", str(ROOT / "tests/fixtures/kitchen-sink/workbook.xml"),
+        [sys.executable, "-m", "pipeline", "build", str(KITCHEN_SINK),
          "--brand", str(brand_folder), "--out", str(out), "--format", "html"],
         cwd=ROOT, capture_output=True, text=True, timeout=120,
     )
