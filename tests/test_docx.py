@@ -14,32 +14,14 @@ from docx_support import (
 )
 from pipeline import model
 from pipeline.brand import load_brand
-from pipeline.build import DEFAULT_BRAND, load_document
+from pipeline.build import DEFAULT_BRAND
 from pipeline.problems import UserError
 from pipeline.render.docx import render_docx
 from pipeline.render.docx.writer import WordWriter
 from pipeline.render.docx.styles import DEFAULT_REFERENCE, LABEL_STYLES, REQUIRED_STYLES
 from pipeline.reproducible import build_time
+from tests.sources_support import ROOT, SOURCES as WORKBOOKS
 from tests.validators import format_findings, libreoffice, ooxml
-
-ROOT = Path(__file__).resolve().parent.parent
-WORKBOOKS = {
-    "commissioning-services": ROOT / "source" / "commissioning-services" / "workbook.xml",
-    "kitchen-sink": ROOT / "tests" / "fixtures" / "kitchen-sink" / "workbook.xml",
-}
-
-
-@pytest.fixture(scope="module")
-def brand():
-    loaded, problems = load_brand(DEFAULT_BRAND)
-    assert loaded is not None, problems
-    return loaded
-
-
-@pytest.fixture(scope="module")
-def documents():
-    return {name: load_document(source)[0] for name, source in WORKBOOKS.items()}
-
 
 @pytest.fixture(scope="module")
 def built(documents, brand, tmp_path_factory):

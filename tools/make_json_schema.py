@@ -2,7 +2,7 @@
 
 The schema is generated so that it mirrors schema/workbook.xsd rule for rule and
 stays readable; run `python tools/make_json_schema.py` after changing the model
-and commit the result (tests/test_foundation.py checks that it is current).
+and commit the result (tests/test_round_trip.py checks that it is current).
 """
 from __future__ import annotations
 

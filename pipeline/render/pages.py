@@ -45,7 +45,7 @@ TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "templates" / "html"
 
 # Static files copied as they are, and templated assets rendered from the brand.
 STATIC_ASSETS = ("assets/workbook.css",)
-SCRIPT_ASSETS = ("assets/workbook.js",)
+SCRIPT_ASSETS = ("assets/workbook-state.js", "assets/workbook.js")  # the state's functions first
 BRAND_STYLESHEET = "assets/brand.css"
 LOGO_STEM = "assets/logo"
 FONTS_FOLDER = "assets/fonts"

@@ -349,7 +349,8 @@ def _one_line(text: str) -> str:
 
 def _runtime_script(config: dict) -> bytes:
     data = json.dumps(config, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    body = (TEMPLATES / "scorm-runtime.js").read_text(encoding="utf-8")
+    # The launcher loads only this file: it carries the learner state's functions ahead of the runtime.
+    body = (pages.TEMPLATES_DIR / "assets/workbook-state.js").read_text(encoding="utf-8") + (TEMPLATES / "scorm-runtime.js").read_text(encoding="utf-8")
     return f"window.WorkbookScormConfig = {data};\n{body}".encode("utf-8")
 
 
