@@ -131,8 +131,8 @@ SETTINGS_AFTER_UPDATE_FIELDS = (
 ).split()
 
 
-def render_docx(doc: Document, brand: Brand, out_dir: Path) -> Path:
-    """Write out_dir/<workbook id>.docx from the brand's reference document (or the default one)."""
+def render_docx(doc: Document, brand: Brand, output: Path) -> None:
+    """Write the Word document of `doc` to `output`, from the brand's reference document (or the default one)."""
     doc = with_brand_links(doc, brand)
     reference = brand.reference_docx or DEFAULT_REFERENCE
     document = docx.Document(str(reference))
@@ -141,9 +141,7 @@ def render_docx(doc: Document, brand: Brand, out_dir: Path) -> Path:
         apply_brand(document, brand)
     WordWriter(doc, brand, document).write()
     set_properties(document, doc, brand)
-    out = Path(out_dir) / f"{doc.workbook.id}.docx"
-    save_reproducibly(document, out, doc, brand)
-    return out
+    save_reproducibly(document, Path(output), doc, brand)
 
 
 # --- styles -------------------------------------------------------------------

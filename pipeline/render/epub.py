@@ -22,7 +22,7 @@ from .. import model
 from ..brand import Brand
 from ..package import write_zip
 from ..reproducible import build_time
-from ..resolve import Document, with_brand_links
+from ..resolve import Document
 from . import pages
 
 TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates"
@@ -69,11 +69,9 @@ class Accessibility:
     summary: str
 
 
-def render_epub(doc: Document, brand: Brand, out_dir: Path) -> Path:
-    """Write out_dir/<workbook id>.epub."""
-    files = epub_files(doc, brand)
-    return write_zip(Path(out_dir) / f"{doc.workbook.id}.epub", files, build_time(doc.workbook),
-                     first=("mimetype",), stored=("mimetype",))
+def render_epub(doc: Document, brand: Brand, output: Path) -> None:
+    """Write the EPUB of `doc` to `output`."""
+    write_zip(Path(output), epub_files(doc, brand), build_time(doc.workbook), first=("mimetype",), stored=("mimetype",))
 
 
 def publication_id(workbook: model.Workbook, brand: Brand) -> str:
@@ -88,7 +86,7 @@ def publication_id(workbook: model.Workbook, brand: Brand) -> str:
 def epub_files(doc: Document, brand: Brand) -> dict[str, bytes]:
     """Every file of the EPUB container: {name in the zip: bytes}."""
     with pages.brand_template_errors(brand):
-        return _epub_files(with_brand_links(doc, brand), brand)
+        return _epub_files(doc, brand)
 
 
 def _epub_files(doc: Document, brand: Brand) -> dict[str, bytes]:

@@ -39,7 +39,7 @@ from ..brand import Brand, FontFile, contrast_ratio, unsafe_template_name
 from ..chunk import CONTENTS_SLUG, Page
 from ..model import SourceLocation
 from ..problems import Problem, UserError, error
-from ..resolve import Document, with_brand_links
+from ..resolve import Document
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "templates" / "html"
 
@@ -75,7 +75,6 @@ SCORM = Profile(
     "scorm", "profiles/scorm.html.j2", ".html", xhtml=False, scripts=True, print_page=False,
     runtime_script="assets/scorm-runtime.js", graded_quiz=True,
 )
-PROFILES: Mapping[str, Profile] = {profile.name: profile for profile in (SITE, EPUB, SCORM)}
 
 
 def page_filename(slug: str, profile: Profile) -> str:
@@ -93,7 +92,7 @@ def print_slug(doc: Document) -> str:
 def render_pages(doc: Document, brand: Brand, profile: Profile) -> dict[str, bytes]:
     """Render every page and asset of `doc`; keys are relative POSIX paths, in sorted order."""
     with brand_template_errors(brand):
-        files = _render_pages(with_brand_links(doc, brand), brand, profile)
+        files = _render_pages(doc, brand, profile)
     if brand.templates_dir is not None:
         _guard_brand_pages(files, brand, profile)
     return files
