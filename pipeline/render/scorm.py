@@ -41,8 +41,9 @@ from ..publish import SCOS_PER_SECTION
 from ..reproducible import build_time
 from ..resolve import Document
 from . import pages
+from .theme import TEMPLATES_ROOT, template_environment
 
-TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates" / "scorm"
+TEMPLATES = TEMPLATES_ROOT / "scorm"
 MANIFEST = "imsmanifest.xml"
 LAUNCH_PAGE = "scorm-launch.html"
 RUNTIME = "assets/scorm-runtime.js"
@@ -249,12 +250,8 @@ def _description(meta: model.Meta) -> str:
 
 
 def _environment() -> jinja2.Environment:
-    return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(TEMPLATES)),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        keep_trailing_newline=True,
-    )
+    """templates/scorm (the launcher and the manifests), from the one factory: sandboxed like every other."""
+    return template_environment(TEMPLATES)
 
 
 # --- the runtime and its state budget ----------------------------------------
