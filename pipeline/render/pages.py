@@ -52,14 +52,15 @@ class Profile:
     scripts: bool  # workbook.js, answer boxes, the interactive quiz
     print_page: bool  # a whole-workbook page for printing
     runtime_script: str | None = None  # loaded before workbook.js (the SCORM adapter)
-    graded_quiz: bool = False  # the quiz is scored for an LMS: no answers in the page before checking
+    layer: str | None = None  # templates that override the site's, in templates/html/profiles/ (how the markup differs)
 
 
 SITE = Profile("site", "profiles/site.html.j2", ".html", xhtml=False, scripts=True, print_page=True)
-EPUB = Profile("epub", "profiles/epub.xhtml.j2", ".xhtml", xhtml=True, scripts=False, print_page=False)
+EPUB = Profile("epub", "profiles/epub.xhtml.j2", ".xhtml", xhtml=True, scripts=False, print_page=False, layer="epub")
+# SCORM's quiz is graded for the LMS: its layer leaves the answers out of the page before checking.
 SCORM = Profile(
     "scorm", "profiles/scorm.html.j2", ".html", xhtml=False, scripts=True, print_page=False,
-    runtime_script="assets/scorm-runtime.js", graded_quiz=True,
+    runtime_script="assets/scorm-runtime.js", layer="scorm",
 )
 
 
@@ -104,7 +105,7 @@ def _guard_brand_pages(files: dict[str, bytes], brand: Brand, profile: Profile) 
 
 
 def _render_pages(doc: Document, brand: Brand, profile: Profile) -> dict[str, bytes]:
-    environment = page_environment(brand)
+    environment = page_environment(brand, profile)
     assets = page_assets(doc, brand, profile, environment)
     answer_pages = _answer_pages(doc)
     shared = {
@@ -252,6 +253,8 @@ _PAGE_GLOBALS = (
 _PAGE_TESTS = (("question", lambda node: isinstance(node, model.Question)),)
 
 
-def page_environment(brand: Brand) -> SandboxedEnvironment:
-    """The page templates' environment: [brand templates, templates/html], blocks trimmed."""
-    return template_environment(TEMPLATES_DIR, brand.templates_dir, trim_blocks=True, globals=_PAGE_GLOBALS, tests=_PAGE_TESTS)
+def page_environment(brand: Brand, profile: Profile) -> SandboxedEnvironment:
+    """The page templates' environment: [brand templates, the profile's layer, templates/html], blocks trimmed."""
+    layers = (TEMPLATES_DIR / "profiles" / profile.layer,) if profile.layer else ()
+    return template_environment(TEMPLATES_DIR, brand.templates_dir, layers=layers, trim_blocks=True,
+                                globals=_PAGE_GLOBALS, tests=_PAGE_TESTS)

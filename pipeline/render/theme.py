@@ -2,10 +2,13 @@
 
     environment = template_environment(TEMPLATES_ROOT / "html", brand.templates_dir)
 
-The loader path is [the brand's templates, the base templates], so a brand
-overrides a base template by giving one of the same name (see
-templates/html/base.html.j2 for which blocks a brand may override and which
-values every template receives). Every environment is sandboxed, because
+The loader path is [the brand's templates, the format's layers, the base
+templates], so a brand overrides a base template by giving one of the same
+name (see templates/html/base.html.j2 for which blocks a brand may override
+and which values every template receives). A format's layer (EPUB's
+templates/html/profiles/epub/, say) overrides a base template the same way,
+usually by extending it as "site/<its name>" and replacing a block: the
+"site/" prefix always names the base template itself. Every environment is sandboxed, because
 brand folders are not trusted code, autoescapes, has StrictUndefined, and
 shares one bytecode cache. `brand_template_errors` turns an error raised in a
 brand's template into a UserError at its file and line; an error in a base
@@ -18,7 +21,7 @@ import functools
 from pathlib import Path, PurePath
 from typing import Iterator
 
-from jinja2 import FileSystemBytecodeCache, FileSystemLoader, StrictUndefined
+from jinja2 import ChoiceLoader, FileSystemBytecodeCache, FileSystemLoader, PrefixLoader, StrictUndefined
 from jinja2.exceptions import SecurityError, TemplateNotFound, TemplateSyntaxError
 from jinja2.sandbox import SandboxedEnvironment
 
@@ -29,6 +32,8 @@ from ..problems import Problem, UserError, error
 
 TEMPLATES_ROOT = Path(__file__).resolve().parents[2] / "templates"
 TEMPLATES_DIR = TEMPLATES_ROOT / "html"
+# How a layer's template names the base template it extends: "site/blocks/quiz.html.j2".
+BASE_PREFIX = "site"
 
 
 # Compiling the templates costs far more than rendering them, so each combination
@@ -36,13 +41,17 @@ TEMPLATES_DIR = TEMPLATES_ROOT / "html"
 # and the loader still notices edited template files). `globals` and `tests` are
 # tuples of (name, function) pairs so that they can be part of the cache key.
 @functools.lru_cache(maxsize=32)
-def template_environment(base: Path, brand_templates: Path | None = None, *, trim_blocks: bool = False,
-                         globals: tuple = (), tests: tuple = ()) -> SandboxedEnvironment:
-    """A sandboxed environment loading from [brand_templates, base]."""
+def template_environment(base: Path, brand_templates: Path | None = None, *, layers: tuple[Path, ...] = (),
+                         trim_blocks: bool = False, globals: tuple = (), tests: tuple = ()) -> SandboxedEnvironment:
+    """A sandboxed environment loading from [brand_templates, *layers, base]; "site/<name>" is always base's own."""
     search_path = [str(brand_templates)] if brand_templates else []
+    search_path += [str(layer) for layer in layers]
     search_path.append(str(base))
+    loader = FileSystemLoader(search_path)
+    if layers:
+        loader = ChoiceLoader([loader, PrefixLoader({BASE_PREFIX: FileSystemLoader(str(base))})])
     environment = BrandSandbox(
-        loader=FileSystemLoader(search_path),
+        loader=loader,
         bytecode_cache=template_bytecode_cache(),
         autoescape=True,
         undefined=StrictUndefined,
