@@ -15,7 +15,7 @@ from pipeline import dump, jsonform, model
 from pipeline.__main__ import main
 from pipeline.load import load_source
 from pipeline.resolve import resolve
-from pipeline.text import document_text
+from tests.text_support import document_text
 from pipeline.validate import validate_file
 
 ROOT = Path(__file__).resolve().parent.parent
