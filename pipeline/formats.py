@@ -12,11 +12,10 @@ so that a build with nothing to do answers without loading any renderer.
 from __future__ import annotations
 
 import importlib
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
-    from pathlib import Path
     from typing import Callable
 
     from .brand import Brand
@@ -24,8 +23,9 @@ if TYPE_CHECKING:
     from .resolve import Document
 
 
-@dataclass(frozen=True)
-class Format:
+# A NamedTuple rather than a dataclass: build.py imports this table on the path
+# that answers "nothing to do", where importing dataclasses costs measurable time.
+class Format(NamedTuple):
     name: str  # what --format and the build call it
     render: str  # "module:function" of `render(doc, brand, output) -> None`
     output: str  # the output's name inside build/<workbook>/<brand>/, with {id} for the workbook id
@@ -65,8 +65,6 @@ def render_into(name: str, doc: Document, brand: Brand, folder: Path) -> Path:
     For callers outside the build (tests, the bench): the build itself brands
     each document once and calls the renderers directly.
     """
-    from pathlib import Path
-
     from .branding import brand_document
 
     output = Path(folder) / BY_NAME[name].output_name(doc.workbook.id)
