@@ -35,7 +35,7 @@ def check_rules(workbook: model.Workbook, source_dir: Path | None = None) -> lis
     ids = _check_unique_ids(workbook, problems)
     _check_headings(workbook, problems)
     for node in model.walk(workbook):
-        checker = _NODE_RULES.get(type(node))
+        checker = _NODE_RULES[type(node)]
         if checker:
             checker(node, problems, ids=ids, source_dir=source_dir)
     _check_quiz_answers(workbook, problems)
@@ -267,4 +267,12 @@ _NODE_RULES = {
     model.Link: _check_link,
     model.Video: _check_video,
     model.Ref: _check_ref,
+    # Every rule for these is in the schemas. Listed so that a new kind has to be
+    # placed here or above: tests/test_dispatch.py checks every kind is.
+    **dict.fromkeys((
+        model.Text, model.Emphasis, model.Strong, model.Paragraph, model.ListItem, model.ListBlock, model.Quote,
+        model.Definition, model.Definitions, model.Image, model.DiagramPart, model.Diagram, model.Subsection,
+        model.Question, model.Statement, model.Quiz, model.Answer, model.QuizAnswers, model.Section, model.Meta,
+        model.Workbook,
+    )),
 }
