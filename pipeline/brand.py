@@ -123,7 +123,7 @@ def load_brand(folder: Path | str) -> tuple[Brand | None, list[Problem]]:
     where = SourceLocation(str(brand_file))
     if not folder.is_dir():
         return None, [error(SourceLocation(str(folder)), "brand folder does not exist; pass --brand brands/<name> (a folder holding brand.json)", "brand.not-found")]
-    if not brand_file.is_file():
+    if not os.path.lexists(brand_file):  # a FIFO, device or link loop is refused by the reader, with its own message
         return None, [error(where, "brand.json is missing; every brand folder needs one (see brands/default/brand.json)", "brand.no-file")]
     settings, problems = read_json_file(brand_file, SCHEMA_PATH, "brand", _describe_violation)
     if settings is None or problems:
