@@ -132,7 +132,8 @@ def depth_problem(data, name: str, text: str) -> Problem | None:
     while pending:
         node, pointer, depth, inlines = pending.pop()
         if isinstance(node, dict):
-            inlines += node.get("type") in INLINE_TYPES
+            kind = node.get("type")
+            inlines += isinstance(kind, str) and kind in INLINE_TYPES
             if depth > MAX_ELEMENT_DEPTH or inlines > MAX_INLINE_DEPTH:
                 line, column = source_map(text).get(pointer, (None, None))
                 return error(SourceLocation(name, line, column, pointer), too_deep_message(depth > MAX_ELEMENT_DEPTH), "source.too-deep")
