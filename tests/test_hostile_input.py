@@ -349,3 +349,17 @@ def test_convert_output_honours_the_umask(tmp_path):
     finally:
         os.umask(previous)
     assert stat.S_IMODE((tmp_path / "w.json").stat().st_mode) == 0o644
+
+
+def test_a_brand_logo_that_is_a_fifo_is_refused_without_hanging(tmp_path):
+    folder = brand_copy(tmp_path, logo={"file": "logo.png", "alt": "Logo"})
+    os.mkfifo(folder / "logo.png")
+    assert run_with_timeout(lambda: brand_errors(folder))[0].split(": error: ")[1] == (
+        "logo file 'logo.png' is not a regular file (a named pipe); an input logo file must be a plain file [brand.file-unreadable]")
+
+
+def test_a_brand_font_that_is_a_fifo_is_refused_without_hanging(tmp_path):
+    folder = brand_copy(tmp_path, fonts={"body": "Brand", "files": [{"family": "Brand", "file": "brand.woff2"}]})
+    os.mkfifo(folder / "brand.woff2")
+    assert run_with_timeout(lambda: brand_errors(folder))[0].split(": error: ")[1] == (
+        "font file 'brand.woff2' is not a regular file (a named pipe); an input font file must be a plain file [brand.file-unreadable]")
