@@ -210,17 +210,25 @@ _SCHEMA_CODES = {
 }
 
 
-_ID_PATTERN_ERROR = re.compile(r"\[facet 'pattern'\] The value '(.*)' is not accepted by the pattern '\[a-z\]\[a-z0-9\]\*\(-\[a-z0-9\]\+\)\*'")
+_ID_PATTERN_ERROR = re.compile(r"\[facet 'pattern'\] The value '(.*)' is not accepted by the pattern '\[a-z\]\[a-z0-9\]\*\(-\[a-z0-9\]\+\)\*'", re.S)
+_DATE_PATTERN_ERROR = re.compile(r"\[facet 'pattern'\] The value '(.*)' is not accepted by the pattern '\[0-9\]\{4\}-\[0-9\]\{2\}-\[0-9\]\{2\}'", re.S)
 
 
 def _schema_problem(entry: etree._LogEntry, name: str) -> Problem:
     code = _SCHEMA_CODES.get(entry.type_name, "schema.invalid")
     message = entry.message
+    bad_date = _DATE_PATTERN_ERROR.search(message)
+    if bad_date:
+        return error(SourceLocation(name, entry.line, entry.column or None),
+                     f"<date> {bad_date.group(1)!r} is not a date written YYYY-MM-DD (no time zone), such as 2026-03-31", "schema.date")
     bad_id = _ID_PATTERN_ERROR.search(message)
     if bad_id:
         from .resolve import slugify
 
         value = bad_id.group(1)
+        if value.strip() != value:
+            return error(SourceLocation(name, entry.line, entry.column or None),
+                         f"id {value!r} has a line break or space at its start or end; remove it", "schema.id")
         return error(SourceLocation(name, entry.line, entry.column or None),
                      f"'{value}' is not a valid id: use lower-case letters a–z, digits and single hyphens, starting with a letter "
                      f"(for example '{slugify(value)}')", "schema.id")

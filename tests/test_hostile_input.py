@@ -144,9 +144,22 @@ def test_non_finite_numbers_in_publish_json_are_refused_where_they_are(tmp_path,
 
 
 def test_an_xsd_date_with_a_time_zone_is_refused_by_the_schema(tmp_path):
-    problems = problems_in(tmp_path, xml(meta="<date>2026-01-01Z</date>"))
-    assert len(problems) == 1 and problems[0].startswith("workbook.xml:2:")
-    assert "'2026-01-01Z' is not accepted by the pattern '[0-9]{4}-[0-9]{2}-[0-9]{2}'" in problems[0]
+    assert problems_in(tmp_path, xml(meta="<date>2026-01-01Z</date>")) == [
+        "workbook.xml:2: error: <date> '2026-01-01Z' is not a date written YYYY-MM-DD (no time zone), such as 2026-03-31 [schema.date]"
+    ]
+
+
+def test_a_newline_in_an_xml_id_is_refused_on_one_line(tmp_path):
+    assert problems_in(tmp_path, xml(attributes='id="w&#10;" version="1.0"')) == [
+        "workbook.xml:2: error: id 'w\\n' has a line break or space at its start or end; remove it [schema.id]"
+    ]
+
+
+def test_a_problem_quoting_a_control_character_stays_on_one_line():
+    from pipeline.model import SourceLocation
+    from pipeline.problems import error
+
+    assert str(error(SourceLocation("f.xml", 3), "value 'a\nb\x07' is wrong", "x.y")) == "f.xml:3: error: value 'a\\nb\\x07' is wrong [x.y]"
 
 
 def test_a_date_split_by_a_comment_is_read_whole(tmp_path):
