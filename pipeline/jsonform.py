@@ -120,7 +120,7 @@ def _validator():
 
 # How deep a workbook may nest, in the XML and the JSON form alike. Readers,
 # the schema check and the templates recurse once per level; every real
-# workbook stays far inside these (the Commissioning workbook: 9 and 2).
+# workbook stays far inside these (the Commissioning workbook: 7 and 1).
 MAX_ELEMENT_DEPTH = 64
 MAX_INLINE_DEPTH = 32
 INLINE_TYPES = frozenset({"em", "strong", "link", "ref"})
