@@ -4,7 +4,7 @@ The promise: `validate` and `build` exit 0 (and a build leaves its pages), or
 exit 2 with every problem as `file:line[:col]: error: message [code]` and no
 traceback; never 1, never anything else. Sources are the kitchen-sink fixture
 mutated (its text, attributes and structure, in XML and in the JSON form),
-random bytes spliced in, and brand.json with values replaced. The number of
+random bytes spliced in, and brand.json and publish.json with values replaced. The number of
 examples is bounded and the search derandomized, so `make test` stays quick
 and CI sees the same examples every run.
 """
@@ -80,10 +80,12 @@ def assert_promise(status: int, stderr: str, out: Path | None = None) -> None:
         assert list(out.glob("*/*/html/index.html")), f"exit 0 but no pages in {out}"
 
 
-def check_source(text: str | bytes, name: str, build: bool = False) -> None:
+def check_source(text: str | bytes, name: str, build: bool = False, publish: str | None = None) -> None:
     with tempfile.TemporaryDirectory() as folder:
         work = Path(folder)
         shutil.copytree(KITCHEN_SINK / "images", work / "images")
+        if publish is not None:
+            (work / "publish.json").write_text(publish, encoding="utf-8", errors="surrogatepass")
         source = work / name
         source.write_bytes(text if isinstance(text, bytes) else text.encode("utf-8", "surrogatepass"))
         if build:
@@ -217,3 +219,17 @@ def test_build_keeps_its_promise_for_a_mutated_brand(data):
         status, stderr = run(["build", str(KITCHEN_SINK / "workbook.xml"), "--brand", str(brand), "--format", "html",
                               "--out", str(out), "--jobs", "1"])
         assert_promise(status, stderr, out)
+
+
+# --- publish.json, mutated ------------------------------------------------------------------
+
+PUBLISH = {"$schema": "../../schema/publish.schema.json", "scorm": {"passingScore": 0.8, "scos": "single"}}
+
+
+@BOUNDED_BUILDS
+@given(mutated_json(base=PUBLISH), st.sampled_from(["", "NaN", "1e999", "-Infinity"]))
+def test_build_keeps_its_promise_for_a_mutated_publish_json(data, number):
+    text = json.dumps(data, indent=1)
+    if number and '"passingScore": 0.8' in text:
+        text = text.replace('"passingScore": 0.8', f'"passingScore": {number}')
+    check_source(XML_TEXT, "workbook.xml", build=True, publish=text)
