@@ -128,6 +128,15 @@ def test_page_guard_reads_presentation_attributes_as_css():
     ]
 
 
+def test_prefixed_attributes_from_the_html_parser_are_checked_not_a_crash():
+    page = (b'<!DOCTYPE html><html lang="en"><body><main><h1>T</h1><svg><image xlink:href="https://h/x.png"/>'
+            b'<g xml:base="https://h/"><svg:script>x</svg:script></g></svg></main></body></html>')
+    assert page_problems("p.html", page, False, frozenset()) == [
+        "p.html: <image> loads https://h/x.png from another host; pages must work offline, so ship the file in the brand folder",
+        "p.html: <g> has xml:base, which changes where every address on the page points; brand templates may not add it",
+    ]
+
+
 # --- SVG logos: an allow-list sanitiser ------------------------------------------------------
 
 SVG = '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" viewBox="0 0 10 10">{}</svg>'

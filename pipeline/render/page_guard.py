@@ -30,7 +30,6 @@ LOADING_ATTRIBUTES = frozenset({"src", "srcset", "imagesrcset", "poster", "data"
                                 "codebase", "archive", "manifest", "action", "formaction", "ping", "icon", "profile"})
 NAVIGATION_ELEMENTS = frozenset({"a", "area"})
 CODE_SCHEMES = ("javascript", "vbscript", "data")
-XLINK_HREF = "{http://www.w3.org/1999/xlink}href"
 # Lower-case: the HTML parser lower-cases SVG's names (attributeName -> attributename).
 ANIMATION_ELEMENTS = frozenset({"animate", "set", "animatemotion", "animatetransform", "discard"})
 
@@ -57,7 +56,7 @@ def page_findings(data: bytes, xhtml: bool, own_scripts: frozenset[str]) -> list
     findings: list[Finding] = []
 
     def elements(tag: str) -> list:
-        return [element for element in root.iter() if isinstance(element.tag, str) and etree.QName(element).localname == tag]
+        return [element for element in root.iter() if isinstance(element.tag, str) and _tag(element) == tag]
 
     def add(message: str, evidence: str | None = None) -> None:
         findings.append(Finding(message, evidence))
@@ -75,7 +74,7 @@ def page_findings(data: bytes, xhtml: bool, own_scripts: frozenset[str]) -> list
     for element in root.iter():
         if not isinstance(element.tag, str):
             continue
-        tag = etree.QName(element).localname
+        tag = _tag(element)
         match = HEADING.match(tag)
         if match:
             new_level = int(match.group(1))
@@ -103,6 +102,11 @@ def page_findings(data: bytes, xhtml: bool, own_scripts: frozenset[str]) -> list
     return list(dict.fromkeys(findings))
 
 
+def _tag(element) -> str:
+    """An element's local name; the HTML parser keeps a prefix such as 'svg:x' as the name itself, which QName would refuse."""
+    return element.tag.rpartition("}")[2]
+
+
 def _processing_instructions(root) -> list:
     found = [node for node in root.itersiblings(preceding=True) if isinstance(node, etree._ProcessingInstruction)]
     return found + [node for node in root.iter() if isinstance(node, etree._ProcessingInstruction)]
@@ -114,12 +118,27 @@ def _animated_link(element) -> str | None:
     return target if target.lower() in ("href", "xlink:href", "src", "style") or target.lower().startswith("on") else None
 
 
+_PREFIXES = {"http://www.w3.org/1999/xlink": "xlink:", "http://www.w3.org/XML/1998/namespace": "xml:"}
+
+
+def attribute_name(attribute: str) -> str:
+    """An attribute's name as written, lower-case: 'xlink:href' whether the XML parser ({ns}href) or the HTML parser read it."""
+    if attribute.startswith("{"):
+        namespace, _, local = attribute[1:].partition("}")
+        return (_PREFIXES.get(namespace, "") + local).lower()
+    return attribute.lower()
+
+
 def _check_attribute(tag: str, attribute: str, value: str, add) -> None:
-    local = etree.QName(attribute).localname.lower()
+    name = attribute_name(attribute)
+    local = name.rpartition(":")[2]
     if local.startswith("on"):
         add(f"<{tag}> has an event handler attribute '{local}'; brand templates may not add scripts", f"{local}=")
         return
-    is_link = attribute in ("href", XLINK_HREF)
+    if name == "xml:base":
+        add(f"<{tag}> has xml:base, which changes where every address on the page points; brand templates may not add it", "xml:base")
+        return
+    is_link = name in ("href", "xlink:href")
     if (is_link or local in LOADING_ATTRIBUTES) and urlsplit(value.strip()).scheme.lower() in CODE_SCHEMES:
         add(f"<{tag}> {local}=\"{value[:40]}\" runs or embeds code; use a plain link", value)
         return
