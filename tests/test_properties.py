@@ -233,3 +233,34 @@ def test_build_keeps_its_promise_for_a_mutated_publish_json(data, number):
     if number and '"passingScore": 0.8' in text:
         text = text.replace('"passingScore": 0.8', f'"passingScore": {number}')
     check_source(XML_TEXT, "workbook.xml", build=True, publish=text)
+
+
+# --- brand templates: random markup in an overridden block ----------------------------------
+
+FRAGMENTS = [
+    "<p>", "</p>", "<img src='assets/a.png' alt=''>", "<img srcset='//h/a.png 2x' alt=''>", "<svg>", "</svg>",
+    "<image xlink:href='https://h/x'/>", "<a href='#x'>x</a>", "<style>a{b:u\\72l(//h)}</style>", "style='c:url(x)'",
+    "<meta http-equiv='refresh' content='0'>", "<link rel='stylesheet' href='assets/x.css'>", "<h2>Contact</h2>",
+    "<animate attributeName='href' values='javascript:x'/>", "{{ brand.council_name }}", "<?xml-stylesheet href='//h'?>",
+    "<", ">", "&", "\"", "'", "<!--", "-->", "<main>", "<h1>", "<script>", "onload='x'",
+]
+
+
+@BOUNDED_BUILDS
+@given(st.lists(st.one_of(st.sampled_from(FRAGMENTS), any_text.map(_xml_safe)), max_size=8))
+def test_build_keeps_its_promise_for_random_template_markup(parts):
+    with tempfile.TemporaryDirectory() as folder:
+        brand = Path(folder) / "brand"
+        shutil.copytree(DEFAULT_BRAND, brand)
+        (brand / "templates").mkdir()
+        (brand / "templates" / "layout.html.j2").write_text(
+            '{% extends "base.html.j2" %}\n{% block footer %}\n' + "".join(parts) + "\n{% endblock %}\n",
+            encoding="utf-8", errors="surrogatepass")
+        out = Path(folder) / "out"
+        for fmt in ("html", "epub"):
+            status, stderr = run(["build", str(KITCHEN_SINK / "workbook.xml"), "--brand", str(brand), "--format", fmt,
+                                  "--out", str(out), "--jobs", "1"])
+            assert "Traceback" not in stderr and status in (0, 2), (status, stderr)
+            if status == 2:
+                errors = [line for line in stderr.splitlines() if ERROR_LINE.search(line)]
+                assert errors and all(re.match(r"^\S.*?(?::\d+(?::\d+)?)?: error: ", line) for line in errors), stderr
