@@ -94,9 +94,9 @@ def check_source(text: str | bytes, name: str, build: bool = False, publish: str
         else:
             status, stderr = run(["validate", str(source)])
             assert_promise(status, stderr)
-            if status == 0:  # whatever validates converts to a JSON form the toolkit reads back
-                converted = work / "converted.json"
-                assert run(["convert", str(source), "--to", "json", "-o", str(converted)])[0] == 0
+            if status == 0:  # whatever validates converts to the other form, which the toolkit reads back
+                converted = work / ("converted.xml" if name.endswith(".json") else "converted.json")
+                assert run(["convert", str(source), "--to", converted.suffix[1:], "-o", str(converted)])[0] == 0
                 status, stderr = run(["validate", str(converted)])
                 assert status == 0 and ": error: " not in stderr, stderr
 
