@@ -277,10 +277,13 @@ def _passed_marker(schema_path: Path, text: str) -> Path | None:
     edit to either checks again.
     """
     try:
-        digest = hashlib.sha256(schema_path.read_bytes() + b"\0" + text.encode("utf-8")).hexdigest()
+        digest = hashlib.sha256(_CHECKER_VERSION + schema_path.read_bytes() + b"\0" + text.encode("utf-8", "surrogatepass")).hexdigest()
     except OSError:
         return None
     return _PROJECT_ROOT / ".cache" / "json-schema-passed" / digest
 
 
 _PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# Changes when the checking itself changes (whole-value patterns, formats), so a
+# file passed by a more lenient check before is checked again.
+_CHECKER_VERSION = b"whole-value-patterns+formats/1\0"
