@@ -11,6 +11,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from . import model
+from .characters import NOT_XML as _NOT_XML
 from .load import LoadResult, load_source
 from .model import SourceLocation
 from .problems import Problem, error, warning
@@ -91,7 +92,6 @@ def _check_unique_ids(workbook, problems) -> dict[str, object]:
 
 # The readers refuse these first (pipeline/characters.py); checked again here
 # for a model built in code.
-from .characters import NOT_XML as _NOT_XML  # noqa: E402
 
 
 def _check_characters(workbook, problems) -> None:

@@ -14,7 +14,6 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import jsonform
 from pipeline.__main__ import main
 from pipeline.brand import load_brand
 from pipeline.dates import parse_date
