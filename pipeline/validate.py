@@ -90,11 +90,9 @@ def _check_unique_ids(workbook, problems) -> dict[str, object]:
     return first_use
 
 
-# The readers refuse these first (pipeline/characters.py); checked again here
-# for a model built in code.
-
-
 def _check_characters(workbook, problems) -> None:
+    # The readers refuse these first (pipeline/characters.py); checked again
+    # here for a model built in code.
     for node in model.walk(workbook):
         for name in node.__dataclass_fields__:
             value = getattr(node, name)
