@@ -79,7 +79,7 @@ def test_hostile_html_override_is_refused_at_the_templates_line(council, capsys,
 
 
 @pytest.mark.parametrize("fmt", ["epub", "scorm12", "scorm2004"])
-@pytest.mark.parametrize("case", ["srcset", "css escape", "meta refresh"])
+@pytest.mark.parametrize("case", ["srcset", "svg image", "css escape", "meta refresh"])
 def test_hostile_packaged_override_is_refused_too(council, capsys, fmt, case):
     markup, expected = HOSTILE[case]
     template = override(council, markup.replace('alt="">', 'alt=""/>').replace('/">', '/"/>'))
