@@ -123,7 +123,7 @@ def load_brand(folder: Path | str) -> tuple[Brand | None, list[Problem]]:
     where = SourceLocation(str(brand_file))
     if not folder.is_dir():
         return None, [error(SourceLocation(str(folder)), "brand folder does not exist; pass --brand brands/<name> (a folder holding brand.json)", "brand.not-found")]
-    if not brand_file.is_file():
+    if not os.path.lexists(brand_file):  # a FIFO, device or link loop is refused by the reader, with its own message
         return None, [error(where, "brand.json is missing; every brand folder needs one (see brands/default/brand.json)", "brand.no-file")]
     settings, problems = read_json_file(brand_file, SCHEMA_PATH, "brand", _describe_violation)
     if settings is None or problems:
@@ -153,8 +153,9 @@ def load_brand(folder: Path | str) -> tuple[Brand | None, list[Problem]]:
     for index, font in enumerate(data.get("fonts", {}).get("files", ())):
         font_path, problem = brand_path(folder, font["file"], loc(f"/fonts/files/{index}/file"))
         if problem is None:
-            media_type = sniff_font(font_path.read_bytes())
-            if media_type is None:
+            font_data, problem = _read_brand_file(font_path, MAX_FONT_BYTES, "font", loc(f"/fonts/files/{index}/file"))
+            media_type = None if problem else sniff_font(font_data)
+            if problem is None and media_type is None:
                 problem = error(loc(f"/fonts/files/{index}/file"), f"'{font['file']}' is not a TrueType, OpenType, WOFF or WOFF2 font (checked by its content)", "brand.font-format")
         if problem:
             problems.append(problem)
@@ -210,7 +211,7 @@ def brand_path(folder: Path, relative: str, where: SourceLocation) -> tuple[Path
     candidate = (root / relative).resolve()
     if Path(relative).is_absolute() or not candidate.is_relative_to(root):
         return None, error(where, f"path '{relative}' leaves the brand folder; put the file inside {root} and name it relative to it", "brand.path-outside")
-    if not candidate.is_file():
+    if not candidate.exists():
         return None, error(where, f"file '{relative}' does not exist in the brand folder", "brand.file-missing")
     return candidate, None
 
@@ -243,13 +244,12 @@ def _load_logo(folder: Path, logo: dict, loc) -> tuple[Logo | None, list[Problem
     if "raster" in logo:
         raster, problem = brand_path(folder, logo["raster"], loc("/logo/raster"))
         if problem is None:
-            raster_media_type = _sniff_raster(raster.read_bytes())
+            raster_data, problem = _read_brand_file(raster, MAX_LOGO_BYTES, "logo", loc("/logo/raster"))
+        if problem is None:
+            raster_media_type = _sniff_raster(raster_data)
             if raster_media_type is None:
                 problem = error(loc("/logo/raster"), f"'{logo['raster']}' is not a PNG or JPEG image (checked by its content); "
                                 "the raster copy of a logo is for Word, which needs one of those", "brand.logo-raster-format")
-            elif raster.stat().st_size > MAX_LOGO_BYTES:
-                problem = error(loc("/logo/raster"), f"logo raster is {raster.stat().st_size:,} bytes; the limit is {MAX_LOGO_BYTES:,}: "
-                                "export a smaller image", "brand.logo-too-large")
         if problem:
             return None, [problem]
     found = Logo(logo_path, logo["alt"], media_type, raster, raster_media_type)
@@ -272,10 +272,28 @@ def _sniff_raster(data: bytes) -> str | None:
     return None
 
 
+MAX_FONT_BYTES = 10 * 1024 * 1024
+
+
+def _read_brand_file(path: Path, limit: int, what: str, where: SourceLocation) -> tuple[bytes, Problem | None]:
+    """A logo or font file's bytes, read with a cap that does not trust stat(): regular files only."""
+    from .safe_read import InputError, read_input
+
+    try:
+        return read_input(path, limit, f"{what} file"), None
+    except InputError as exc:
+        if exc.kind == "too-large":
+            shown = f"{exc.size:,} bytes" if exc.size else "too large"
+            noun = "image" if what == "logo" else "file"
+            return b"", error(where, f"{what} is {shown}; the limit is {limit:,}: export a smaller {noun}", f"brand.{what}-too-large")
+        separator = " " if exc.kind == "not-a-file" else ": "
+        return b"", error(where, f"{what} file '{path.name}'{separator}{exc.message}", "brand.file-unreadable")
+
+
 def _check_logo(path: Path, where: SourceLocation) -> tuple[str | None, Problem | None]:
-    data = path.read_bytes()
-    if len(data) > MAX_LOGO_BYTES:
-        return None, error(where, f"logo is {len(data):,} bytes; the limit is {MAX_LOGO_BYTES:,}: export a smaller image", "brand.logo-too-large")
+    data, problem = _read_brand_file(path, MAX_LOGO_BYTES, "logo", where)
+    if problem:
+        return None, problem
     raster = _sniff_raster(data)
     if raster:
         return raster, None

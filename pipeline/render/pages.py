@@ -87,21 +87,12 @@ def render_pages(doc: Document, brand: Brand, profile: Profile) -> dict[str, byt
 
 def _guard_brand_pages(files: dict[str, bytes], brand: Brand, profile: Profile) -> None:
     """Refuse pages that a brand's template overrides made inaccessible or unsafe (see page_guard)."""
-    from .page_guard import page_problems
+    from .page_guard import brand_page_problems
 
     own_scripts = frozenset(name for name in files if name.endswith(".js")) | ({profile.runtime_script} - {None})
-    found: list[str] = []
-    for name, data in files.items():
-        if name.endswith(profile.extension):
-            found += page_problems(name, data, profile.xhtml, own_scripts)
-    if found:
-        shown = "; ".join(found[:5]) + (f"; and {len(found) - 5} more" if len(found) > 5 else "")
-        raise UserError(error(
-            SourceLocation(str(brand.templates_dir)),
-            f"the brand's templates make the {profile.name} pages inaccessible or unsafe: {shown}. "
-            "Keep the base layout's landmarks, headings and text alternatives when overriding a block",
-            "brand.template-accessibility",
-        ))
+    problems = brand_page_problems(files, brand.templates_dir, profile.xhtml, profile.extension, own_scripts, profile.name)
+    if problems:
+        raise UserError(problems)
 
 
 def _render_pages(doc: Document, brand: Brand, profile: Profile) -> dict[str, bytes]:
