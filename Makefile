@@ -1,6 +1,7 @@
 # One-command set-up: every target creates what it needs on first use.
 #   make build   builds every format of every workbook in source/ into build/
 #   make test    installs the real validators and runs the whole test suite
+#                (make check-js: ESLint and node --test over the JavaScript, first)
 PYTHON   ?= python3
 VENV     := .venv
 PY       := $(VENV)/bin/python
@@ -17,7 +18,8 @@ build: setup-python
 validate: setup-python
 	$(PY) -m pipeline validate source/*/workbook.xml
 
-test: setup-python setup-validators
+# The scripts' lint and unit tests first: they take seconds, the pytest suite minutes.
+test: setup-python setup-validators check-js
 	$(PY) -m pytest
 
 bench: setup-python

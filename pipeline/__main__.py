@@ -110,9 +110,19 @@ def command_convert(args) -> int:
             raise UserError(f"{args.output}: error: is a folder; name the file to write, such as {args.output / ('workbook.' + args.to)} [output.unwritable]")
 
         write_atomically(args.output, output)
+        _honour_umask(args.output)
     else:
         sys.stdout.buffer.write(output)
     return EXIT_OK
+
+
+def _honour_umask(path: Path) -> None:
+    """Give a converted file the mode any new file gets (the atomic writer's temporary file is 0600)."""
+    import os
+
+    mask = os.umask(0)
+    os.umask(mask)
+    os.chmod(path, 0o666 & ~mask)
 
 
 def _schema_reference(output, schema_file: str) -> str:

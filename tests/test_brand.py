@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from pipeline.brand import contrast_ratio, load_brand
+from tests.sources_support import KITCHEN_SINK, ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 BRANDS = ROOT / "brands"
 EXAMPLE_BRANDS = ["default", "northshire", "westvale"]
 
@@ -81,118 +81,137 @@ def test_low_contrast_is_refused_naming_the_pair(brand_folder):
     ]
 
 
-def test_text_on_primary_contrast_is_checked(brand_folder):
-    edit(brand_folder, lambda data: data["colours"].update(onPrimary="#00a08a"))
-    [message] = messages(brand_folder)
-    assert "colour pair onPrimary #00a08a on primary #005a4e has contrast" in message
-    assert message.endswith("[brand.contrast]")
+def outside_svg(folder: Path) -> None:
+    """An SVG beside the brand folder, for paths that try to reach it."""
+    (folder.parent / "outside.svg").write_text("<svg xmlns='http://www.w3.org/2000/svg'/>", encoding="utf-8")
 
 
-def test_wrong_colour_format(brand_folder):
-    edit(brand_folder, lambda data: data["colours"].update(primary="teal"))
-    [message] = messages(brand_folder)
-    assert message.startswith(f"BRAND/brand.json:{line_of(brand_folder, 'teal')}:")
-    assert "at /colours/primary: 'teal' does not match '^#[0-9a-fA-F]{6}$' [brand.schema]" in message
+def symlinked(folder: Path) -> None:
+    """The logo replaced by a symbolic link to a file outside the brand folder."""
+    (folder / "logo.svg").unlink()
+    (folder.parent / "elsewhere.svg").write_text("<svg xmlns='http://www.w3.org/2000/svg'/>", encoding="utf-8")
+    (folder / "logo.svg").symlink_to(folder.parent / "elsewhere.svg")
 
 
-def test_missing_logo(brand_folder):
-    (brand_folder / "logo.svg").unlink()
-    assert messages(brand_folder) == [
-        f"BRAND/brand.json:{line_of(brand_folder, 'logo.svg')}:20: error: file 'logo.svg' does not exist in the brand folder [brand.file-missing]"
-    ]
+SVGS = {
+    "svg-with-script": "<svg xmlns='http://www.w3.org/2000/svg'><script>alert(1)</script></svg>",
+    "svg-with-event-handler": "<svg xmlns='http://www.w3.org/2000/svg' onload='alert(1)'/>",
+    "svg-loading-another-host": ("<svg xmlns='http://www.w3.org/2000/svg' xmlns:xlink='http://www.w3.org/1999/xlink'>"
+                                 "<image xlink:href='https://tracker.example/x.png'/></svg>"),
+    "svg-with-foreign-object": "<svg xmlns='http://www.w3.org/2000/svg'><foreignObject><p>hi</p></foreignObject></svg>",
+    "svg-with-doctype": ("<?xml version='1.0'?><!DOCTYPE svg [<!ENTITY x SYSTEM 'file:///etc/passwd'>]>"
+                         "<svg xmlns='http://www.w3.org/2000/svg'>&x;</svg>"),
+}
+
+# case: (how to break the westvale brand, (the line: its number or a text on it, column), the exact message after "error: ")
+BROKEN_BRANDS = {
+    "text-on-primary": (
+        lambda f: edit(f, lambda d: d["colours"].update(onPrimary="#00a08a")),
+        ('"onPrimary"', 18),
+        'colour pair onPrimary #00a08a on primary #005a4e has contrast 2.49:1, below the WCAG minimum of '
+        '4.5:1 for text; darken or lighten one of them [brand.contrast]'),
+    "colour-format": (
+        lambda f: edit(f, lambda d: d["colours"].update(primary="teal")),
+        ('"teal"', 16), "at /colours/primary: 'teal' does not match '^#[0-9a-fA-F]{6}$' [brand.schema]"),
+    "missing-logo": (
+        lambda f: (f / "logo.svg").unlink(),
+        ('"logo.svg"', 20), "file 'logo.svg' does not exist in the brand folder [brand.file-missing]"),
+    "logo-up-the-tree": (
+        lambda f: outside_svg(f) or edit(f, lambda d: d["logo"].update(file="../../etc/passwd")),
+        ('"../../etc/passwd"', 13),
+        "path '../../etc/passwd' leaves the brand folder; put the file inside BRAND and name it relative "
+        'to it [brand.path-outside]'),
+    "logo-absolute-path": (
+        lambda f: outside_svg(f) or edit(f, lambda d: d["logo"].update(file="/etc/passwd")),
+        ('"/etc/passwd"', 13),
+        "path '/etc/passwd' leaves the brand folder; put the file inside BRAND and name it relative to "
+        'it [brand.path-outside]'),
+    "logo-through-fonts-folder": (
+        lambda f: outside_svg(f) or edit(f, lambda d: d["logo"].update(file="fonts/../../outside.svg")),
+        ('"fonts/../../outside.svg"', 13),
+        "path 'fonts/../../outside.svg' leaves the brand folder; put the file inside BRAND and name it "
+        'relative to it [brand.path-outside]'),
+    "logo-symlinked-outside": (
+        symlinked,
+        ('"logo.svg"', 20),
+        "path 'logo.svg' leaves the brand folder; put the file inside BRAND and name it relative to it "
+        '[brand.path-outside]'),
+    "svg-with-script": (
+        lambda f: (f / "logo.svg").write_text(SVGS['svg-with-script'], encoding="utf-8"),
+        ('"logo.svg"', 20),
+        'SVG logo is not safe: it contains a <script> element (line 1); remove it and try again '
+        '[brand.logo-unsafe]'),
+    "svg-with-event-handler": (
+        lambda f: (f / "logo.svg").write_text(SVGS['svg-with-event-handler'], encoding="utf-8"),
+        ('"logo.svg"', 20),
+        "SVG logo is not safe: it has an event handler attribute 'onload' (line 1); remove it and try "
+        'again [brand.logo-unsafe]'),
+    "svg-loading-another-host": (
+        lambda f: (f / "logo.svg").write_text(SVGS['svg-loading-another-host'], encoding="utf-8"),
+        ('"logo.svg"', 20),
+        "SVG logo is not safe: it refers to 'https://tracker.example/x.png' outside the file (line 1); "
+        'remove it and try again [brand.logo-unsafe]'),
+    "svg-with-foreign-object": (
+        lambda f: (f / "logo.svg").write_text(SVGS['svg-with-foreign-object'], encoding="utf-8"),
+        ('"logo.svg"', 20),
+        'SVG logo is not safe: it contains a <foreignObject> element (line 1); remove it and try again '
+        '[brand.logo-unsafe]'),
+    "svg-with-doctype": (
+        lambda f: (f / "logo.svg").write_text(SVGS['svg-with-doctype'], encoding="utf-8"),
+        ('"logo.svg"', 20),
+        'SVG logo is not safe: it has a DOCTYPE (which can declare entities); remove it and try again '
+        '[brand.logo-unsafe]'),
+    "logo-sniffed-not-named": (
+        lambda f: (f / "logo.svg").write_bytes(b"MZ\x90\x00 this is not an image"),
+        ('"logo.svg"', 20), 'logo is not a PNG, JPEG or SVG image (checked by its content, not its name) [brand.logo-format]'),
+    "logo-too-large": (
+        lambda f: (f / "logo.svg").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * (600 * 1024)),
+        ('"logo.svg"', 20), 'logo is 614,408 bytes; the limit is 524,288: export a smaller image [brand.logo-too-large]'),
+    "logo-without-alt-text": (
+        lambda f: edit(f, lambda d: d["logo"].pop("alt")),
+        ('"logo"', 11), "at /logo: 'alt' is a required property [brand.schema]"),
+    "unknown-key": (
+        lambda f: edit(f, lambda d: d.update(colour={"primary": "#000000"})),
+        (1, 1),
+        "at /: Additional properties are not allowed ('colour' was unexpected); valid keys here are: "
+        '$schema, colours, contact, council, fonts, footer, language, links, logo [brand.schema]'),
+    "wrong-type": (
+        lambda f: edit(f, lambda d: d.update(footer=42)),
+        ('"footer"', 13), "at /footer: 42 is not of type 'string' [brand.schema]"),
+    "markup-in-brand-text": (
+        lambda f: edit(f, lambda d: d.update(footer="<script>alert('x')</script>")),
+        ('"footer"', 13),
+        'at /footer: "<script>alert(\'x\')</script>" contains < or >: brand text is plain text, markup is '
+        'not allowed [brand.schema]'),
+    "script-address-in-links": (
+        lambda f: edit(f, lambda d: d.update(links=[{"title": "x", "href": "javascript:alert(1)"}])),
+        ('"javascript:', 15),
+        'at /links/0/href: \'javascript:alert(1)\' does not match \'^(https?://|mailto:)[^\\\\s<>"]+$\' '
+        '[brand.schema]'),
+    "font-sniffed": (
+        lambda f: (f / "fonts" / "DejaVuSerif.ttf").write_bytes(b"<html>not a font</html>"),
+        ('"fonts/DejaVuSerif.ttf"', 50),
+        "'fonts/DejaVuSerif.ttf' is not a TrueType, OpenType, WOFF or WOFF2 font (checked by its "
+        'content) [brand.font-format]'),
+    "malformed-json": (
+        lambda f: (f / "brand.json").write_text('{"council": {"name": "X"},\n  "colours": }', encoding="utf-8"),
+        (2, 14), 'not well-formed JSON: Expecting value [brand.syntax]'),
+}
 
 
-@pytest.mark.parametrize("path", ["../../etc/passwd", "/etc/passwd", "fonts/../../outside.svg"])
-def test_logo_outside_the_folder(brand_folder, path):
-    (brand_folder.parent / "outside.svg").write_text("<svg xmlns='http://www.w3.org/2000/svg'/>", encoding="utf-8")
-    edit(brand_folder, lambda data: data["logo"].update(file=path))
-    [message] = messages(brand_folder)
-    assert f"path '{path}' leaves the brand folder; put the file inside BRAND" in message
-    assert message.endswith("[brand.path-outside]")
-
-
-def test_logo_through_a_symlink_outside_the_folder(brand_folder):
-    (brand_folder / "logo.svg").unlink()
-    (brand_folder.parent / "elsewhere.svg").write_text("<svg xmlns='http://www.w3.org/2000/svg'/>", encoding="utf-8")
-    (brand_folder / "logo.svg").symlink_to(brand_folder.parent / "elsewhere.svg")
-    [message] = messages(brand_folder)
-    assert message.endswith("[brand.path-outside]")
-
-
-@pytest.mark.parametrize("svg, reason", [
-    ("<svg xmlns='http://www.w3.org/2000/svg'><script>alert(1)</script></svg>", "it contains a <script> element (line 1)"),
-    ("<svg xmlns='http://www.w3.org/2000/svg' onload='alert(1)'/>", "it has an event handler attribute 'onload' (line 1)"),
-    ("<svg xmlns='http://www.w3.org/2000/svg' xmlns:xlink='http://www.w3.org/1999/xlink'><image xlink:href='https://tracker.example/x.png'/></svg>",
-     "it refers to 'https://tracker.example/x.png' outside the file (line 1)"),
-    ("<svg xmlns='http://www.w3.org/2000/svg'><foreignObject><p>hi</p></foreignObject></svg>", "it contains a <foreignObject> element (line 1)"),
-    ("<?xml version='1.0'?><!DOCTYPE svg [<!ENTITY x SYSTEM 'file:///etc/passwd'>]><svg xmlns='http://www.w3.org/2000/svg'>&x;</svg>",
-     "it has a DOCTYPE (which can declare entities)"),
-])
-def test_unsafe_svg_logo(brand_folder, svg, reason):
-    (brand_folder / "logo.svg").write_text(svg, encoding="utf-8")
-    [message] = messages(brand_folder)
-    assert f"SVG logo is not safe: {reason}; remove it and try again [brand.logo-unsafe]" in message
-
-
-def test_logo_is_sniffed_not_trusted_by_extension(brand_folder):
-    (brand_folder / "logo.svg").write_bytes(b"MZ\x90\x00 this is not an image")
-    [message] = messages(brand_folder)
-    assert message.endswith("logo is not a PNG, JPEG or SVG image (checked by its content, not its name) [brand.logo-format]")
-
-
-def test_logo_size_limit(brand_folder):
-    (brand_folder / "logo.svg").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * (600 * 1024))
-    [message] = messages(brand_folder)
-    assert "the limit is 524,288: export a smaller image [brand.logo-too-large]" in message
-
-
-def test_logo_needs_alt_text(brand_folder):
-    edit(brand_folder, lambda data: data["logo"].pop("alt"))
-    [message] = messages(brand_folder)
-    assert "at /logo: 'alt' is a required property [brand.schema]" in message
-
-
-def test_unknown_key_names_the_valid_ones(brand_folder):
-    edit(brand_folder, lambda data: data.update(colour={"primary": "#000000"}))
-    [message] = messages(brand_folder)
-    assert message.startswith("BRAND/brand.json:1:1: error: at /: Additional properties are not allowed ('colour' was unexpected); "
-                              "valid keys here are: $schema, colours, contact, council, fonts, footer, language, links, logo")
-
-
-def test_wrong_type(brand_folder):
-    edit(brand_folder, lambda data: data.update(footer=42))
-    [message] = messages(brand_folder)
-    assert "at /footer: 42 is not of type 'string' [brand.schema]" in message
-
-
-def test_markup_in_brand_text_is_refused(brand_folder):
-    edit(brand_folder, lambda data: data.update(footer="<script>alert('x')</script>"))
-    [message] = messages(brand_folder)
-    assert "at /footer: \"<script>alert('x')</script>\" contains < or >: brand text is plain text, markup is not allowed [brand.schema]" in message
-
-
-def test_script_address_in_brand_links_is_refused(brand_folder):
-    edit(brand_folder, lambda data: data.update(links=[{"title": "x", "href": "javascript:alert(1)"}]))
-    [message] = messages(brand_folder)
-    assert "at /links/0/href: 'javascript:alert(1)' does not match" in message
-
-
-def test_font_file_is_sniffed(brand_folder):
-    (brand_folder / "fonts" / "DejaVuSerif.ttf").write_bytes(b"<html>not a font</html>")
-    [message] = messages(brand_folder)
-    assert message.endswith("'fonts/DejaVuSerif.ttf' is not a TrueType, OpenType, WOFF or WOFF2 font (checked by its content) [brand.font-format]")
-
-
-def test_malformed_brand_json(brand_folder):
-    (brand_folder / "brand.json").write_text('{"council": {"name": "X"},\n  "colours": }', encoding="utf-8")
-    assert messages(brand_folder) == ["BRAND/brand.json:2:14: error: not well-formed JSON: Expecting value [brand.syntax]"]
+@pytest.mark.parametrize("case", BROKEN_BRANDS)
+def test_a_broken_brand_gives_its_exact_message(brand_folder, case):
+    change, (line, column), text = BROKEN_BRANDS[case]
+    change(brand_folder)
+    line = line if isinstance(line, int) else line_of(brand_folder, line)
+    assert messages(brand_folder) == [f"BRAND/brand.json:{line}:{column}: error: {text}"]
 
 
 def test_bad_brand_on_the_command_line_writes_nothing(brand_folder, tmp_path):
     edit(brand_folder, lambda data: data["colours"].update(text="#cccccc"))
     out = tmp_path / "build"
     result = subprocess.run(
-        [sys.executable, "-m", "pipeline", "build", str(ROOT / "tests/fixtures/kitchen-sink/workbook.xml"),
+        [sys.executable, "-m", "pipeline", "build", str(KITCHEN_SINK),
          "--brand", str(brand_folder), "--out", str(out)],
         cwd=ROOT, capture_output=True, text=True, timeout=120,
     )
@@ -217,7 +236,7 @@ def test_brand_styles_that_load_from_other_hosts_are_refused(brand_folder, tmp_p
     layout.write_text(layout.read_text(encoding="utf-8").replace("<style>", "<style>\n" + css, 1), encoding="utf-8")
     out = tmp_path / "build"
     result = subprocess.run(
-        [sys.executable, "-m", "pipeline", "build", str(ROOT / "tests/fixtures/kitchen-sink/workbook.xml"),
+        [sys.executable, "-m", "pipeline", "build", str(KITCHEN_SINK),
          "--brand", str(brand_folder), "--out", str(out), "--format", "html"],
         cwd=ROOT, capture_output=True, text=True, timeout=120,
     )

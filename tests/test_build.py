@@ -11,9 +11,8 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-WORKBOOK = ROOT / "source" / "commissioning-services" / "workbook.xml"
-KITCHEN_SINK = ROOT / "tests" / "fixtures" / "kitchen-sink" / "workbook.xml"
+from tests.sources_support import COMMISSIONING as WORKBOOK, KITCHEN_SINK, ROOT
+
 EXPECTED_OUTPUTS = ["html", "kitchen-sink-scorm12.zip", "kitchen-sink-scorm2004.zip", "kitchen-sink.docx", "kitchen-sink.epub"]
 
 

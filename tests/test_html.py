@@ -20,7 +20,7 @@ from lxml import etree
 
 from pipeline import model
 from pipeline.brand import load_brand
-from pipeline.build import build_workbook, load_document
+from pipeline.build import DEFAULT_BRAND, build_workbook
 from pipeline.problems import UserError
 from pipeline.render import pages
 from tests.html_support import (
@@ -33,27 +33,7 @@ from tests.html_support import (
     tab_until,
     text_of,
 )
-
-ROOT = Path(__file__).resolve().parent.parent
-BRAND_DIR = ROOT / "brands" / "default"
-SOURCES = {
-    "commissioning-services": ROOT / "source" / "commissioning-services" / "workbook.xml",
-    "kitchen-sink": ROOT / "tests" / "fixtures" / "kitchen-sink" / "workbook.xml",
-}
-AXE_TAGS = ("wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa")
-
-
-@pytest.fixture(scope="module")
-def brand():
-    loaded, problems = load_brand(BRAND_DIR)
-    assert loaded is not None, problems
-    return loaded
-
-
-@pytest.fixture(scope="module")
-def documents():
-    return {name: load_document(source)[0] for name, source in SOURCES.items()}
-
+from tests.sources_support import AXE_TAGS, SOURCES
 
 @pytest.fixture(scope="module")
 def out_root(tmp_path_factory, brand):
@@ -102,11 +82,12 @@ def test_build_writes_a_page_per_section_a_print_page_and_assets(name, sites, do
     site = sites[name]
     expected = {f"{page.slug}.html" for page in documents[name].pages} | {"print.html"}
     assert {path.name for path in site.glob("*.html")} == expected
-    for asset in ("assets/workbook.css", "assets/workbook.js", "assets/brand.css"):
+    for asset in ("assets/workbook.css", "assets/workbook-state.js", "assets/workbook.js", "assets/brand.css"):
         assert (site / asset).is_file(), asset
 
 
 def test_rendering_is_deterministic(documents, brand):
+    assert documents
     for document in documents.values():
         for profile in (pages.SITE, pages.EPUB, pages.SCORM):
             assert pages.render_pages(document, brand, profile) == pages.render_pages(document, brand, profile)
@@ -124,6 +105,7 @@ def test_brand_colours_and_fonts_become_custom_properties(sites, brand):
 
 
 def test_every_page_has_one_h1_and_no_skipped_heading_levels(all_pages):
+    assert all_pages
     for path in all_pages:
         levels = heading_levels(parse_page(path))
         assert levels.count(1) == 1 and levels[0] == 1, f"{path.name}: headings {levels}"
@@ -132,6 +114,7 @@ def test_every_page_has_one_h1_and_no_skipped_heading_levels(all_pages):
 
 
 def test_every_page_has_lang_landmarks_and_a_skip_link(all_pages, documents):
+    assert all_pages
     for path in all_pages:
         tree = parse_page(path)
         assert tree.get("lang") == "en-GB"
@@ -143,6 +126,7 @@ def test_every_page_has_lang_landmarks_and_a_skip_link(all_pages, documents):
 
 def test_section_pages_have_previous_next_links_and_a_breadcrumb(sites, documents):
     document = documents["commissioning-services"]
+    assert len(document.pages) > 2, "needs section pages with both a previous and a next page"
     for page in document.pages[1:]:
         tree = parse_page(sites["commissioning-services"] / f"{page.slug}.html")
         crumbs = [text_of(item) for item in tree.xpath('//nav[@aria-label="Breadcrumb"]//li')]
@@ -190,7 +174,11 @@ def test_links_and_videos_without_an_address_are_plain_text(sites):
 def test_figures_have_text_alternatives_and_no_broken_images(sites, documents):
     site = sites["kitchen-sink"]
     tree = parse_page(site / "practice.html")
-    for figure in (node for node in model.walk(documents["kitchen-sink"].workbook) if isinstance(node, model.Figure)):
+    figures = [node for node in model.walk(documents["kitchen-sink"].workbook) if isinstance(node, model.Figure)]
+    # The kitchen sink has each kind of figure: a diagram, an image, and one with neither.
+    assert [bool(f.diagram) for f in figures].count(True) and [bool(f.image) for f in figures].count(True)
+    assert any(not f.diagram and not f.image for f in figures)
+    for figure in figures:
         element = tree.get_element_by_id(figure.id)
         if figure.diagram:
             svg = element.find(".//svg")
@@ -228,6 +216,7 @@ def test_described_diagrams_fit_their_drawing_and_connect_their_nodes(layout):
 def test_quiz_statements_and_answers_link_to_each_other(sites, documents):
     site = sites["commissioning-services"]
     document = documents["commissioning-services"]
+    assert document.all_statements()
     for statement in document.all_statements():
         quiz_page = parse_page(site / f"{document.page_of[statement.id]}.html")
         fieldset = quiz_page.get_element_by_id(statement.id)
@@ -252,9 +241,11 @@ def test_answer_boxes_are_labelled_by_their_question_and_never_limited(sites, do
 
 
 def test_every_answers_kept_note_has_a_storage_warning_and_a_no_script_note(all_pages):
+    challenges = 0
     for path in all_pages:
         tree = parse_page(path)
         for challenge in tree.xpath('//section[contains(@class, "block-challenge")][.//textarea]'):
+            challenges += 1
             [kept] = challenge.xpath('.//p[@data-answers-kept]')
             [warning] = challenge.xpath('.//p[@data-storage-warning]')
             assert kept.get("hidden") is not None and warning.get("hidden") is not None, path.name
@@ -266,6 +257,7 @@ def test_every_answers_kept_note_has_a_storage_warning_and_a_no_script_note(all_
                                          "or print this page and write on it."), path.name
         if tree.xpath("//textarea"):
             assert tree.xpath("//*[@data-storage-warning]"), f"{path.name} has answer boxes but no storage warning"
+    assert challenges, "no page has a challenge with an answer box"
 
 
 def test_the_storage_key_names_the_brand_and_the_edition(documents, brand, tmp_path):
@@ -275,7 +267,7 @@ def test_the_storage_key_names_the_brand_and_the_edition(documents, brand, tmp_p
     assert pages.storage_key(document, brand) == key  # stable from build to build
 
     council_dir = tmp_path / "council"
-    shutil.copytree(BRAND_DIR, council_dir)
+    shutil.copytree(DEFAULT_BRAND, council_dir)
     council, problems = load_brand(council_dir)
     assert council is not None, problems
     assert pages.storage_key(document, council).startswith("workbook-state:council:kitchen-sink:")
@@ -293,6 +285,7 @@ def test_the_storage_key_names_the_brand_and_the_edition(documents, brand, tmp_p
 
 
 def test_pages_give_workbook_js_the_storage_key_and_the_download_name(sites, documents, brand):
+    assert sites
     for name, site in sites.items():
         data = json.loads(parse_page(site / "index.html").get_element_by_id("workbook-data").text)
         assert data["storageKey"] == pages.storage_key(documents[name], brand)
@@ -301,12 +294,14 @@ def test_pages_give_workbook_js_the_storage_key_and_the_download_name(sites, doc
 
 
 def test_internal_links_reach_an_existing_page_and_id(sites):
+    checked = 0
     for site in sites.values():
         ids = {path.name: set(parse_page(path).xpath("//@id")) for path in site.glob("*.html")}
         for path in site.glob("*.html"):
             for tag, attribute, value in references(parse_page(path)):
                 if is_other_host(value):
                     continue
+                checked += 1
                 target, _, fragment = value.partition("#")
                 if not target or target.endswith(".html"):
                     name = target or path.name
@@ -314,6 +309,7 @@ def test_internal_links_reach_an_existing_page_and_id(sites):
                     assert not fragment or fragment in ids[name], f"{path.name}: {value} names a missing id"
                 else:
                     assert (site / target).is_file(), f"{path.name}: {attribute}={value} is not in the site"
+    assert checked > len(sites), "too few internal links were checked"
 
 
 def test_no_page_refers_to_another_host_except_the_contents_own_links(sites, documents, brand):
@@ -321,7 +317,9 @@ def test_no_page_refers_to_another_host_except_the_contents_own_links(sites, doc
                if isinstance(node, (model.Link, model.Video)) and node.href}
     allowed |= {brand.council_website, brand.contact.get("website")} | {link.href for link in brand.links}
     allowed |= {f"mailto:{brand.contact['email']}"} if "email" in brand.contact else set()
+    assert sites
     for site in sites.values():
+        assert list(site.glob("*.html")) and list(site.glob("assets/*")), f"{site} has no pages or no assets"
         for path in site.glob("*.html"):
             for tag, attribute, value in references(parse_page(path)):
                 if is_other_host(value):
@@ -355,12 +353,12 @@ def test_scorm_profile_loads_the_runtime_before_the_workbook_script(documents, b
     files = pages.render_pages(documents["kitchen-sink"], brand, pages.SCORM)
     assert "print.html" not in files and "assets/scorm-runtime.js" not in files
     scripts = parse_page(files["basics.html"]).xpath("//script/@src")
-    assert scripts == ["assets/scorm-runtime.js", "assets/workbook.js"]
+    assert scripts == ["assets/scorm-runtime.js", "assets/workbook-state.js", "assets/workbook.js"]
 
 
 def test_a_brand_can_override_named_blocks_and_bring_a_logo(tmp_path, documents):
     brand_dir = tmp_path / "council"
-    shutil.copytree(BRAND_DIR, brand_dir)
+    shutil.copytree(DEFAULT_BRAND, brand_dir)
     data = json.loads((brand_dir / "brand.json").read_text(encoding="utf-8"))
     data["logo"] = {"file": "logo.svg", "alt": "Example Council"}
     (brand_dir / "brand.json").write_text(json.dumps(data), encoding="utf-8")
@@ -380,7 +378,7 @@ def test_a_brand_can_override_named_blocks_and_bring_a_logo(tmp_path, documents)
 def test_brand_templates_run_in_a_sandbox(tmp_path, documents):
     # A name put together at run time gets past brand.py's reading of the template; the sandbox stops it.
     brand_dir = tmp_path / "sneaky"
-    shutil.copytree(BRAND_DIR, brand_dir)
+    shutil.copytree(DEFAULT_BRAND, brand_dir)
     (brand_dir / "templates").mkdir()
     (brand_dir / "templates" / "layout.html.j2").write_text(
         '{% extends "base.html.j2" %}{% block footer %}\n{% set name = "__" ~ "class__" %}{{ brand|attr(name) }}{% endblock %}',
@@ -433,6 +431,7 @@ def test_pages_reflow_at_320_css_pixels(all_pages, chromium_browser):
     context = chromium_browser.new_context(viewport={"width": 320, "height": 640})
     try:
         page = context.new_page()
+        assert all_pages
         for path in all_pages:
             page.goto(path.as_uri())
             width = page.evaluate("document.documentElement.scrollWidth")

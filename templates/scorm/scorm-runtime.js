@@ -122,131 +122,23 @@
     return api;
   }
 
-  // --- the compact form kept in suspend_data ---------------------------------
-  // {"v":1,"p":page index,"s":visited pages as a hex bitmask,"q":t/f/- per
-  //  statement,"c":1 if checked,"a":{question index: answer},"x":[indices of
-  //  answers kept only in localStorage]} (pipeline/render/scorm.py mirrors it to
-  //  compute the budget at build time).
+  // --- the state and its compact form in suspend_data -------------------------
+  // templates/html/assets/workbook-state.js (pipeline/render/scorm.py puts it
+  // ahead of this file) normalises, compacts and expands it for this layout.
 
+  var State = window.WorkbookState;
+
+  function has(object, key) { return Object.prototype.hasOwnProperty.call(object, key); }
   var pageIndex = {};
   config.pages.forEach(function (slug, index) { pageIndex[slug] = index; });
 
-  function emptyState() {
-    return { v: 1, answers: {}, quiz: {}, checked: false, visited: [], page: config.pages[0] };
-  }
+  function emptyState() { return State.normalise(null, config.pages); }
 
-  function normalise(state) {
-    var clean = emptyState();
-    if (!state || typeof state !== "object") { return clean; }
-    if (state.answers && typeof state.answers === "object") {
-      Object.keys(state.answers).forEach(function (id) {
-        if (typeof state.answers[id] === "string") { clean.answers[id] = state.answers[id]; }
-      });
-    }
-    if (state.quiz && typeof state.quiz === "object") {
-      Object.keys(state.quiz).forEach(function (id) {
-        if (state.quiz[id] === true || state.quiz[id] === false) { clean.quiz[id] = state.quiz[id]; }
-      });
-    }
-    clean.checked = state.checked === true;
-    if (Array.isArray(state.visited)) {
-      clean.visited = config.pages.filter(function (slug) { return state.visited.indexOf(slug) !== -1; });
-    }
-    if (typeof state.page === "string" && pageIndex.hasOwnProperty(state.page)) { clean.page = state.page; }
-    return clean;
-  }
+  function normalise(state) { return State.normalise(state, config.pages); }
 
-  function visitedMask(visited) {
-    var digits = "";
-    for (var start = 0; start < config.pages.length; start += 4) {
-      var nibble = 0;
-      for (var bit = 0; bit < 4 && start + bit < config.pages.length; bit += 1) {
-        if (visited.indexOf(config.pages[start + bit]) !== -1) { nibble |= 1 << bit; }
-      }
-      digits = nibble.toString(16) + digits;
-    }
-    return digits.replace(/^0+(?=.)/, "") || "0";
-  }
+  function fitState(state, carried) { return State.fit(state, config, carried); }
 
-  function visitedFromMask(mask) {
-    var visited = [];
-    if (typeof mask !== "string" || !/^[0-9a-f]+$/.test(mask)) { return visited; }
-    config.pages.forEach(function (slug, index) {
-      var digit = mask.length - 1 - Math.floor(index / 4);
-      if (digit >= 0 && (parseInt(mask.charAt(digit), 16) >> (index % 4)) & 1) { visited.push(slug); }
-    });
-    return visited;
-  }
-
-  // The compact text of `state` with the answers listed in `omit` left out.
-  function compactText(state, omit) {
-    var answers = {};
-    config.questions.forEach(function (question, index) {
-      var text = state.answers[question[0]];
-      if (text && omit.indexOf(index) === -1) { answers[String(index)] = text; }
-    });
-    var compact = {
-      v: 1,
-      k: config.layout,
-      p: pageIndex.hasOwnProperty(state.page) ? pageIndex[state.page] : 0,
-      s: visitedMask(state.visited),
-      q: config.statements.map(function (statement) {
-        var value = state.quiz[statement[0]];
-        return value === true ? "t" : value === false ? "f" : "-";
-      }).join(""),
-      c: state.checked ? 1 : 0,
-      a: answers
-    };
-    if (omit.length) { compact.x = omit.slice().sort(function (a, b) { return a - b; }); }
-    return JSON.stringify(compact);
-  }
-
-  // Fit the state into the limit by leaving out the longest answers first;
-  // never by cutting a string. `carried` are answers already marked as kept
-  // elsewhere that this browser does not have: they stay marked.
-  function fitState(state, carried) {
-    var omit = carried.slice();
-    var text = compactText(state, omit);
-    var byLength = config.questions.map(function (question, index) { return index; })
-      .filter(function (index) { return !!state.answers[config.questions[index][0]]; })
-      .sort(function (a, b) {
-        return state.answers[config.questions[b][0]].length - state.answers[config.questions[a][0]].length || a - b;
-      });
-    while (text.length > config.suspendDataLimit && byLength.length) {
-      omit.push(byLength.shift());
-      text = compactText(state, omit);
-    }
-    return { text: text, omitted: omit, fits: text.length <= config.suspendDataLimit };
-  }
-
-  function expand(text) {
-    var compact;
-    try { compact = JSON.parse(text); } catch (e) { return null; }
-    if (!compact || compact.v !== 1) { return null; }
-    var answers = compact.a && typeof compact.a === "object" ? compact.a : {};
-    if (compact.k !== config.layout) {
-      // Saved by a package whose questions were different: indices would put
-      // answers in the wrong boxes, so hand back the texts alone.
-      var texts = Object.keys(answers).sort(function (a, b) { return a - b; })
-        .map(function (key) { return answers[key]; })
-        .filter(function (text) { return typeof text === "string" && text; });
-      return { foreign: true, texts: texts };
-    }
-    var state = emptyState();
-    config.questions.forEach(function (question, index) {
-      if (typeof answers[String(index)] === "string") { state.answers[question[0]] = answers[String(index)]; }
-    });
-    var quiz = typeof compact.q === "string" ? compact.q : "";
-    config.statements.forEach(function (statement, index) {
-      var mark = quiz.charAt(index);
-      if (mark === "t") { state.quiz[statement[0]] = true; }
-      if (mark === "f") { state.quiz[statement[0]] = false; }
-    });
-    state.checked = compact.c === 1;
-    state.visited = visitedFromMask(compact.s);
-    if (typeof compact.p === "number" && config.pages[compact.p]) { state.page = config.pages[compact.p]; }
-    return { state: state, omitted: Array.isArray(compact.x) ? compact.x : [] };
-  }
+  function expand(text) { return State.expand(text, config); }
 
   // --- time formats ------------------------------------------------------------
 
@@ -340,7 +232,7 @@
       result = b === undefined ? this.api[method](a === undefined ? "" : a) : this.api[method](a, b);
     } catch (e) { result = "false"; }
     if (result === false || result === "false") {
-      var code = "";
+      var code;
       try { code = String(this.api[names.lastError]()); } catch (e2) { code = "?"; }
       this.errors.push(method + "(" + (a || "") + "): error " + code);
     }
@@ -399,7 +291,7 @@
         this.state.answers = backupAnswers; // the LMS lost or never got them: keep the learner's text
       }
       var location = this.get(names.location);
-      if (pageIndex.hasOwnProperty(location)) { this.state.page = location; }
+      if (has(pageIndex, location)) { this.state.page = location; }
       this.markStarted();
     } else {
       this.localKey += "preview";
@@ -541,7 +433,7 @@
   };
 
   Session.prototype.visit = function (slug) {
-    if (!pageIndex.hasOwnProperty(slug)) { return; }
+    if (!has(pageIndex, slug)) { return; }
     var state = this.load();
     if (state.visited.indexOf(slug) === -1) { state.visited.push(slug); }
     state.page = slug;
@@ -643,7 +535,7 @@
       session.state.visited.forEach(function (visited) {
         if (state.visited.indexOf(visited) === -1) { state.visited.push(visited); }
       });
-      if (pageIndex.hasOwnProperty(slug)) { state.page = slug; }
+      if (has(pageIndex, slug)) { state.page = slug; }
       return state;
     }
     // The quiz's right answers: a graded quiz's page does not carry them.
@@ -666,6 +558,7 @@
       window.WorkbookStore.statements = config.statements.map(function (statement) { return statement[0]; });
     }
 
+    // The alert is in the page (partials/scorm-alert.html.j2), hidden: this fills it in and shows it.
     var alertBox = null;
     var message = null;
     var shown = "";
@@ -674,30 +567,16 @@
       if (window.WorkbookAnswers) { window.WorkbookAnswers.download(); }
     }
     function showStatus(status) {
-      if (!document.body) { return; }
+      if (!alertBox) {
+        alertBox = document.querySelector("[data-scorm-alert]");
+        if (!alertBox) { return; } // not parsed yet: DOMContentLoaded shows it
+        message = alertBox.querySelector("[data-scorm-alert-message]");
+        alertBox.querySelector("[data-scorm-download]").addEventListener("click", downloadAnswers);
+      }
       if (status.allKept) {
-        if (alertBox) { alertBox.hidden = true; }
+        alertBox.hidden = true;
         shown = "";
         return;
-      }
-      if (!alertBox) {
-        alertBox = document.createElement("div");
-        alertBox.className = "scorm-alert";
-        alertBox.setAttribute("role", "alert");
-        alertBox.setAttribute("data-scorm-alert", "");
-        alertBox.style.cssText = "border:3px solid #b00020;background:#fff;color:#1a1a1a;padding:0.75em 1em;margin:1em 0;";
-        message = document.createElement("p");
-        message.style.margin = "0 0 0.5em";
-        var button = document.createElement("button");
-        button.type = "button";
-        button.className = "button";
-        button.setAttribute("data-scorm-download", "");
-        button.textContent = "Download your answers (text file)";
-        button.addEventListener("click", downloadAnswers);
-        alertBox.appendChild(message);
-        alertBox.appendChild(button);
-        var where = document.querySelector("main") || document.body;
-        where.insertBefore(alertBox, where.firstChild);
       }
       var text = "";
       if (status.unrecorded) {
@@ -750,15 +629,15 @@
     // between sections. A preview without an LMS, outside a launcher, browses freely.
     function keepLinksInsideSco() {
       if (!config.sco || !(inLauncherFrame || session.open)) { return; }
-      var folder = window.location.pathname.replace(/[^\/]*$/, "");
+      var folder = window.location.pathname.replace(/[^/]*$/, "");
       var here = scoNamed(config.sco);
       var valid = {}; // the LMS's answer for each request, asked once per page
       Array.prototype.forEach.call(document.querySelectorAll("a[href]"), function (anchor) {
-        if (anchor.origin !== window.location.origin || anchor.pathname.replace(/[^\/]*$/, "") !== folder) { return; }
+        if (anchor.origin !== window.location.origin || anchor.pathname.replace(/[^/]*$/, "") !== folder) { return; }
         var target = anchor.pathname.slice(folder.length).replace(/\.html$/, "");
-        if (packageConfig.pages.indexOf(target) === -1 || pageIndex.hasOwnProperty(target)) { return; }
+        if (packageConfig.pages.indexOf(target) === -1 || has(pageIndex, target)) { return; }
         var request = navigationRequest(anchor, here, scoHolding(target));
-        if (request && !valid.hasOwnProperty(request)) { valid[request] = session.canRequest(request); }
+        if (request && !has(valid, request)) { valid[request] = session.canRequest(request); }
         if (request && valid[request]) {
           anchor.setAttribute("data-scorm-nav", request);
           anchor.addEventListener("click", function (event) {

@@ -3,6 +3,7 @@
  * Learner state (docs/architecture.md), one JSON object:
  *   {"v": 1, "answers": {questionId: text}, "quiz": {statementId: true|false},
  *    "checked": bool, "visited": [pageSlug, ...], "page": pageSlug}
+ * read back through assets/workbook-state.js's normaliser, which must load first.
  *
  * Store: window.WorkbookStore when a host defines it before this script runs (the SCORM
  * runtime does), otherwise localStorage. A store is an object with
@@ -25,51 +26,16 @@
 (function () {
   "use strict";
 
-  var STATE_VERSION = 1;
   var dataElement = document.getElementById("workbook-data");
   if (!dataElement) {
     return;
   }
   var data = JSON.parse(dataElement.textContent);
   var pageSlug = document.body.getAttribute("data-page");
+  // The state's normaliser, shared with scorm-runtime.js (assets/workbook-state.js, loaded first).
+  var normaliseState = window.WorkbookState.normalise;
 
   // --- state and store ------------------------------------------------------
-
-  function isPlainObject(value) {
-    return value !== null && typeof value === "object" && !Array.isArray(value);
-  }
-
-  // Accept whatever a store gives back, keeping only well-formed fields.
-  function normaliseState(raw) {
-    var state = {v: STATE_VERSION, answers: {}, quiz: {}, checked: false, visited: [], page: null};
-    if (!isPlainObject(raw)) {
-      return state;
-    }
-    if (isPlainObject(raw.answers)) {
-      Object.keys(raw.answers).forEach(function (id) {
-        if (typeof raw.answers[id] === "string") {
-          state.answers[id] = raw.answers[id];
-        }
-      });
-    }
-    if (isPlainObject(raw.quiz)) {
-      Object.keys(raw.quiz).forEach(function (id) {
-        if (typeof raw.quiz[id] === "boolean") {
-          state.quiz[id] = raw.quiz[id];
-        }
-      });
-    }
-    state.checked = raw.checked === true;
-    if (Array.isArray(raw.visited)) {
-      state.visited = raw.visited.filter(function (slug) {
-        return typeof slug === "string";
-      });
-    }
-    if (typeof raw.page === "string") {
-      state.page = raw.page;
-    }
-    return state;
-  }
 
   function localStorageStore(key) {
     var storage = null;
