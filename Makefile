@@ -30,7 +30,7 @@ bench: setup-python
 # Catalogs are compiled in memory by the build (pipeline/i18n.py): there is no .mo to make.
 catalogs: setup-python
 	$(VENV)/bin/pybabel extract -F babel.cfg -k plural_forms:1,2 --no-location --sort-output --omit-header -c TRANSLATORS: -o pipeline/locale/workbook.pot .
-	$(VENV)/bin/pybabel update -i pipeline/locale/workbook.pot -d pipeline/locale -D workbook --no-location --ignore-obsolete
+	$(VENV)/bin/pybabel update -i pipeline/locale/workbook.pot -d pipeline/locale -D workbook --ignore-obsolete
 
 clean:
 	rm -rf build .pytest_cache

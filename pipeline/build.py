@@ -59,6 +59,10 @@ def load_document(source: Path, strict: bool = False, formats: tuple[str, ...] =
     result, problems = validate_file(source)
     publish, publish_problems = load_publish_config(source)
     problems = problems + publish_problems
+    if result.workbook is not None:
+        from .i18n import language_problems
+
+        problems = problems + language_problems(result.workbook)
     if result.workbook is not None and publish is not None and not any(p.severity == "error" for p in problems):
         document = resolve(result.workbook, publish)
         for fmt in formats:
@@ -181,6 +185,7 @@ def _render_formats(source: str, brand_folder: str, formats: tuple[str, ...], st
     """Render some formats of one pair into `staging` (in a worker process when --jobs > 1); return seconds per format."""
     from .brand import load_brand
     from .branding import brand_document
+    from .language import localise
 
     document = _DOCUMENTS.get(_document_key(Path(source))) or load_document(Path(source))[0]
     brand = _BRANDS.get(brand_folder)
@@ -188,8 +193,8 @@ def _render_formats(source: str, brand_folder: str, formats: tuple[str, ...], st
         brand, problems = load_brand(Path(brand_folder))
         if brand is None:
             raise UserError(problems)
-    # The brand's changes to the content are made once, here, for every format.
-    document = brand_document(document, brand)
+    # The brand's and the language's changes to the content are made once, here, for every format.
+    document = localise(brand_document(document, brand), editions=document.editions)
     seconds = {}
     for fmt in formats:
         started = time.perf_counter()
@@ -238,6 +243,7 @@ def build_pairs(pairs: list[tuple[Path, Brand]], formats: tuple[str, ...], out_r
         workbook_id = document.workbook.id if document else _read_stamp(_stamp_path(out_root, source, brand.folder))["workbook_id"]
         plans.append((source, brand, workbook_id, todo, fresh, fingerprint))
     _refuse_shared_output_folders(plans, out_root)
+    _find_editions([(plan[0], _DOCUMENTS.get(_document_key(plan[0]))) for plan in plans if plan[3]], strict)
 
     _BRANDS.clear()
     _BRANDS.update({str(brand.folder): brand for _, brand in pairs})
@@ -305,6 +311,32 @@ def build_pairs(pairs: list[tuple[Path, Brand]], formats: tuple[str, ...], out_r
                 folder.rmdir()  # only if still empty
             except OSError:
                 pass
+
+
+def _find_editions(loaded: list[tuple[Path, Document | None]], strict: bool) -> None:
+    """Find each document's other-language editions (<translation>) among the build's sources or beside it, and attach them.
+
+    An edition that is missing, in another language or that does not name its
+    twin back stops the build (exit 2); sections only one edition has are
+    warnings (errors with --strict).
+    """
+    from dataclasses import replace
+
+    from .editions import find_editions, source_beside
+
+    documents = [(source, document) for source, document in loaded if document is not None and document.workbook.meta.translations]
+    if not documents:
+        return
+    by_id = {document.workbook.id: document.workbook for _, document in loaded if document is not None}
+    problems: list[Problem] = []
+    for source, document in documents:
+        editions, found = find_editions(document.workbook, by_id, source_beside(source))
+        problems += found
+        _DOCUMENTS[_document_key(source)] = replace(document, editions=tuple(editions))
+    if any(problem.severity == "error" or strict for problem in problems):
+        raise UserError(problems)
+    for problem in problems:
+        print(problem, file=sys.stderr)
 
 
 def _refuse_shared_output_folders(plans, out_root: Path) -> None:

@@ -118,6 +118,23 @@ class Language:
         return self.name_in(self)
 
 
+@functools.lru_cache(maxsize=64)
+def language_name(tag: str, in_tag: str | None = None) -> str:
+    """A language's name from CLDR, in `in_tag`'s language or its own: ("cy") "Cymraeg", ("en-GB", "cy") "Saesneg".
+
+    Only the language subtags count: an edition is "English", not "English (United Kingdom)".
+    """
+    from babel.core import Locale, UnknownLocaleError
+
+    primary = catalog_names(tag)[-1:] or (tag,)
+    within = catalog_names(in_tag)[-1:] if in_tag else primary
+    try:
+        name = Locale.parse(primary[0]).get_display_name(Locale.parse(within[0]))
+    except (UnknownLocaleError, ValueError, TypeError):
+        name = None
+    return name or tag
+
+
 def language_for(tag: str, locale_dir: Path = LOCALE_DIR) -> Language:
     """The Language for a workbook's lang: its most specific catalog, else English."""
     names = available_catalogs(locale_dir)

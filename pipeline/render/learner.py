@@ -6,7 +6,9 @@ import json
 
 from .. import model
 from ..brand import Brand
+from ..i18n import SOURCE_LANGUAGE, language_for
 from ..resolve import Document
+from .script_messages import script_messages
 
 # The brand whose name answers downloads leave out (pipeline.build.DEFAULT_BRAND's folder).
 DEFAULT_BRAND_NAME = "default"
@@ -30,12 +32,17 @@ def storage_key(doc: Document, brand: Brand) -> str:
 
 
 def answers_filename(doc: Document, brand: Brand) -> str:
-    """The answers download's file name: "<workbook id>-my-answers.txt", with the brand's name unless it is the default."""
+    """The answers download's file name: "<workbook id>-my-answers.txt", with the brand's name unless it is the default.
+
+    "my-answers" is in the workbook's language ("fy-atebion" in Welsh).
+    """
+    # TRANSLATORS: part of the answers download's file name: letters, digits and hyphens only.
+    mine = doc.gettext("my-answers")
     if brand.name == DEFAULT_BRAND_NAME:
-        return f"{doc.workbook.id}-my-answers.txt"
+        return f"{doc.workbook.id}-{mine}.txt"
     # A folder name may hold spaces or other characters a download name should not.
     name = "".join(ch if (ch.isascii() and ch.isalnum()) or ch in "-_" else "-" for ch in brand.name)
-    return f"{doc.workbook.id}-{name}-my-answers.txt"
+    return f"{doc.workbook.id}-{name}-{mine}.txt"
 
 
 def learner_data(doc: Document, brand: Brand) -> dict:
@@ -63,6 +70,7 @@ def learner_data(doc: Document, brand: Brand) -> dict:
         "answersFile": answers_filename(doc, brand),
         "questions": questions,
         "statements": statements,
+        "messages": script_messages(doc.language or language_for(SOURCE_LANGUAGE)),
     }
 
 

@@ -30,6 +30,8 @@ from markupsafe import Markup
 from .. import model
 from ..brand import Brand
 from ..chunk import CONTENTS_SLUG, Page
+from ..editions import primary_language
+from ..i18n import Language, language_name
 from ..model import SourceLocation
 from ..problems import UserError, error
 from ..resolve import Document
@@ -96,9 +98,10 @@ def _guard_brand_pages(files: dict[str, bytes], brand: Brand, profile: Profile) 
 
 
 def _render_pages(doc: Document, brand: Brand, profile: Profile) -> dict[str, bytes]:
-    environment = page_environment(brand, profile)
+    environment = page_environment(brand, profile, doc.language)
     assets = page_assets(doc, brand, profile, environment)
     answer_pages = _answer_pages(doc)
+    brand_lang = brand_language_attribute(doc, brand, profile)
     shared = {
         "doc": doc,
         "workbook": doc.workbook,
@@ -113,18 +116,23 @@ def _render_pages(doc: Document, brand: Brand, profile: Profile) -> dict[str, by
         "page_titles": {page.slug: page.title for page in doc.pages},
         # Void elements close with "/>" in XHTML, ">" in HTML5.
         "void_slash": Markup("/") if profile.xhtml else "",
+        # The brand's own text is in the brand's language: marked where that is not the workbook's.
+        "brand_lang_attr": brand_lang,
+        "brand_text": (lambda text: Markup("<span{}>{}</span>").format(brand_lang, text)) if brand_lang else (lambda text: text),
     }
     template = environment.get_template(profile.template)
     files: dict[str, bytes] = dict(assets.files)
     for page in doc.pages:
         links = PageLinks(doc, profile, answer_pages, current=page.slug)
         kind = "contents" if page.section is None else "section"
-        files[page_filename(page.slug, profile)] = _encode(template.render(shared, page=page, page_kind=kind, links=links))
+        files[page_filename(page.slug, profile)] = _encode(template.render(
+            shared, page=page, page_kind=kind, links=links, editions=other_editions(doc, brand, profile, page.slug)))
     if profile.print_page:
         slug = print_slug(doc)
         links = PageLinks(doc, profile, answer_pages, current=None)
-        whole = Page(slug=slug, title="Whole workbook", section=None, index=len(doc.pages), previous=None, next=None)
-        files[page_filename(slug, profile)] = _encode(template.render(shared, page=whole, page_kind="print", links=links))
+        whole = Page(slug=slug, title=doc.gettext("Whole workbook"), section=None, index=len(doc.pages), previous=None, next=None)
+        files[page_filename(slug, profile)] = _encode(template.render(
+            shared, page=whole, page_kind="print", links=links, editions=other_editions(doc, brand, profile, None)))
     return dict(sorted(files.items()))
 
 
@@ -244,8 +252,42 @@ _PAGE_GLOBALS = (
 _PAGE_TESTS = (("question", lambda node: isinstance(node, model.Question)),)
 
 
-def page_environment(brand: Brand, profile: Profile) -> SandboxedEnvironment:
-    """The page templates' environment: [brand templates, the profile's layer, templates/html], blocks trimmed."""
+def page_environment(brand: Brand, profile: Profile, language: Language | None = None) -> SandboxedEnvironment:
+    """The page templates' environment: [brand templates, the profile's layer, templates/html], blocks trimmed, in `language`."""
     layers = (TEMPLATES_DIR / "profiles" / profile.layer,) if profile.layer else ()
     return template_environment(TEMPLATES_DIR, brand.templates_dir, layers=layers, trim_blocks=True,
-                                globals=_PAGE_GLOBALS, tests=_PAGE_TESTS)
+                                globals=_PAGE_GLOBALS, tests=_PAGE_TESTS, language=language)
+
+
+# --- languages ---------------------------------------------------------------
+
+
+def brand_language_attribute(doc: Document, brand: Brand, profile: Profile) -> Markup:
+    """` lang="en-GB"` for the brand's own text when its language is not the workbook's; else nothing."""
+    if primary_language(brand.language) == primary_language(doc.workbook.lang):
+        return Markup("")
+    if profile.xhtml:
+        return Markup(' lang="{0}" xml:lang="{0}"').format(brand.language)
+    return Markup(' lang="{0}"').format(brand.language)
+
+
+def other_editions(doc: Document, brand: Brand, profile: Profile, slug: str | None) -> list[dict]:
+    """The same page in each other-language edition: {lang, name (in that language), href}, for the web site.
+
+    The site of each edition is build/<id>/<brand>/html/, so the link climbs to
+    build/ and down into the other's folder; a page without a twin there (or the
+    print page) links to its contents page. EPUB and SCORM get none: a book or an
+    LMS package cannot follow a link into another edition's site (the EPUB and
+    Word covers name it instead).
+    """
+    if profile.name != SITE.name:
+        return []
+    found = []
+    for edition in doc.editions:
+        target = slug if slug in edition.page_slugs else CONTENTS_SLUG
+        found.append({
+            "lang": edition.lang,
+            "name": language_name(edition.lang),
+            "href": f"../../../{edition.workbook_id}/{brand.name}/html/{page_filename(target, profile)}",
+        })
+    return found

@@ -20,6 +20,7 @@ from docx.shared import Emu
 
 from ... import model
 from ...brand import Brand
+from ...i18n import N_, language_name
 from ...resolve import Document
 from ..docx_preflight import is_svg
 from .ooxml import PPR_ORDER, set_property
@@ -28,7 +29,9 @@ from .quiz import QuizWriter
 from .styles import BOX_STYLES, CONTACT_BOX, CONTACT_HEADING, HEADING_STYLES, LABEL_STYLES, LIST_STYLES
 
 TOC_INSTRUCTION = r' TOC \o "1-3" \h \z \u '
-TOC_PLACEHOLDER = (
+# In English; the writer shows it in the document's language (doc.gettext).
+# TRANSLATORS: name the menu items as Word and LibreOffice do in your language.
+TOC_PLACEHOLDER = N_(
     "The table of contents appears here when fields are updated: in Word, right-click here and choose "
     "Update Field (or press F9); in LibreOffice, choose Tools > Update > Update All."
 )
@@ -99,11 +102,16 @@ class WordWriter(QuizWriter):
             self.text_paragraph(ctx, "Publisher", (model.Text(meta.publisher),))
         if self.brand.council_name != meta.publisher:
             self.text_paragraph(ctx, "Council Name", (model.Text(self.brand.council_name),))
+        # The other-language editions, named in this edition's language with their titles in their own.
+        for edition in self.doc.editions:
+            # TRANSLATORS: followed by the other edition's title; %(language)s is its language's name in yours (Welsh: "Saesneg"). Mind any mutation the name takes.
+            words = self.doc.gettext("Also published in %(language)s:", language=language_name(edition.lang, self.doc.workbook.lang))
+            self.text_paragraph(ctx, "Publisher", (model.Text(f"{words} "), model.Emphasis((model.Text(edition.title),))))
 
     def contents(self, ctx: Context) -> None:
-        self.text_paragraph(ctx, "TOC Heading", (model.Text("Contents"),))
+        self.text_paragraph(ctx, "TOC Heading", (model.Text(self.doc.gettext("Contents")),))
         p = self.new_paragraph(ctx, "Normal")._p
-        self.field(p, TOC_INSTRUCTION, TOC_PLACEHOLDER)
+        self.field(p, TOC_INSTRUCTION, self.doc.gettext(TOC_PLACEHOLDER))
 
     def contact_page(self, ctx: Context) -> None:
         """The end page: how to reach the council, as the web pages' footer shows it."""
@@ -111,7 +119,8 @@ class WordWriter(QuizWriter):
         website = contact.get("website") or brand.council_website
         if not contact and not website:
             return
-        self.text_paragraph(ctx, CONTACT_HEADING, (model.Text("Contact"),))
+        _ = self.doc.gettext
+        self.text_paragraph(ctx, CONTACT_HEADING, (model.Text(_("Contact")),))
         lines: list[model.Inlines] = []
         if contact.get("name"):
             lines.append((model.Strong((model.Text(contact["name"]),)),))
@@ -120,11 +129,11 @@ class WordWriter(QuizWriter):
         if contact.get("address"):
             lines.append((model.Text(contact["address"]),))
         if contact.get("email"):
-            lines.append((model.Text("Email: "), model.Link(f"mailto:{contact['email']}", (model.Text(contact["email"]),))))
+            lines.append((model.Text(_("Email:") + " "), model.Link(f"mailto:{contact['email']}", (model.Text(contact["email"]),))))
         if contact.get("phone"):
-            lines.append((model.Text(f"Telephone: {contact['phone']}"),))
+            lines.append((model.Text(_("Telephone:") + " " + contact["phone"]),))
         if website:
-            lines.append((model.Text("Website: "), model.Link(website, (model.Text(website),))))
+            lines.append((model.Text(_("Website:") + " "), model.Link(website, (model.Text(website),))))
         for line in lines:
             self.text_paragraph(ctx, CONTACT_BOX, line)
 
@@ -140,7 +149,7 @@ class WordWriter(QuizWriter):
         set_property(paragraph._p.get_or_add_pPr(), "pStyle", PPR_ORDER, {"val": self.style_id("Footer")})
         if self.brand.footer:
             self.run(paragraph._p, f"{self.brand.footer} ")
-        self.run(paragraph._p, "Page ")
+        self.run(paragraph._p, self.doc.gettext("Page") + " ")
         self.field(paragraph._p, " PAGE ", "1")
 
     def update_fields_on_open(self) -> None:
@@ -248,7 +257,7 @@ class WordWriter(QuizWriter):
             self.list_block(model.ListBlock(items, ordered=True), ctx)
             if diagram.layout == "cycle" and diagram.nodes:
                 paragraph, role = self.role_paragraph(ctx, "Figure Description")
-                self.run(paragraph._p, f"Then the cycle starts again at “{diagram.nodes[0].label}”.", role_style=role)
+                self.run(paragraph._p, self.doc.gettext("Then the cycle starts again at “%(name)s”.", name=diagram.nodes[0].label), role_style=role)
             return
         for part in diagram.parts:
             role = "Diagram Layer" if part.kind == "node" else "Diagram Divider"

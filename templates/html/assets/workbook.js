@@ -22,6 +22,10 @@
  *
  * Answers are saved on every input event, so a reload never loses typing, and are never
  * shortened: the download holds every character typed.
+ *
+ * Words: this script has none of its own. The page's data block carries `messages`, in the
+ * page's language from its gettext catalog (pipeline/render/script_messages.py); a message
+ * with "%(name)s" places is filled in by `fill`.
  */
 (function () {
   "use strict";
@@ -32,6 +36,14 @@
   }
   var data = JSON.parse(dataElement.textContent);
   var pageSlug = document.body.getAttribute("data-page");
+  var messages = data.messages;
+
+  // "You got %(score)s of %(total)s right." with {score: 2, total: 3}: the catalog decides the word order.
+  function fill(message, values) {
+    return message.replace(/%\((\w+)\)s/g, function (place, name) {
+      return Object.prototype.hasOwnProperty.call(values, name) ? String(values[name]) : place;
+    });
+  }
   // The state's normaliser, shared with scorm-runtime.js (assets/workbook-state.js, loaded first).
   var normaliseState = window.WorkbookState.normalise;
 
@@ -151,8 +163,12 @@
     return !Array.isArray(ids) || ids.indexOf(item.id) !== -1;
   }
 
+  function underline(heading) {
+    return new Array(heading.length + 1).join("=");
+  }
+
   function answersAsText() {
-    var lines = [data.title, "My answers", ""];
+    var lines = [data.title, messages.myAnswers, ""];
     var lastChallenge = null;
     var questions = data.questions.filter(function (question) {
       return kept(store.questions, question);
@@ -162,27 +178,27 @@
     });
     questions.forEach(function (question) {
       if (question.challenge !== lastChallenge) {
-        lines.push("", question.challenge, new Array(question.challenge.length + 1).join("="), "");
+        lines.push("", question.challenge, underline(question.challenge), "");
         lastChallenge = question.challenge;
       }
       var answer = state.answers[question.id];
-      lines.push("Question: " + question.text, "My answer:", answer ? answer : "(not answered)", "");
+      lines.push(messages.question + " " + question.text, messages.myAnswer, answer ? answer : messages.notAnswered, "");
     });
     var answered = statements.filter(function (statement) {
       return typeof state.quiz[statement.id] === "boolean";
     });
     if (answered.length) {
-      lines.push("", "True or false", "=============", "");
+      lines.push("", messages.trueOrFalse, underline(messages.trueOrFalse), "");
       statements.forEach(function (statement, index) {
         var response = state.quiz[statement.id];
-        var mine = typeof response === "boolean" ? (response ? "True" : "False") : "(not answered)";
-        lines.push((index + 1) + ". " + statement.text, "My answer: " + mine, "");
+        var mine = typeof response === "boolean" ? (response ? messages["true"] : messages["false"]) : messages.notAnswered;
+        lines.push((index + 1) + ". " + statement.text, messages.myAnswer + " " + mine, "");
       });
     }
     // SCORM: answers saved by an edition of the workbook with other questions (store.earlierAnswers).
     var earlier = Array.isArray(store.earlierAnswers) ? store.earlierAnswers : [];
     if (earlier.length) {
-      lines.push("", "Answers from an earlier version of this workbook", "================================================", "");
+      lines.push("", messages.earlierAnswers, underline(messages.earlierAnswers), "");
       earlier.forEach(function (text) {
         lines.push(text, "");
       });
@@ -216,7 +232,7 @@
 
   // --- true/false quizzes ----------------------------------------------------
 
-  var VERDICTS = {correct: "Correct.", incorrect: "Not quite.", unanswered: "Not answered."};
+  var VERDICTS = {correct: messages.correct, incorrect: messages.incorrect, unanswered: messages.unanswered};
 
   function statementsOf(quiz) {
     return Array.prototype.slice.call(quiz.querySelectorAll("[data-statement]"));
@@ -243,7 +259,7 @@
     var score = results.filter(function (result) {
       return result.correct;
     }).length;
-    quiz.querySelector(".quiz-score").textContent = "You got " + score + " of " + results.length + " right.";
+    quiz.querySelector(".quiz-score").textContent = fill(messages.score, {score: score, total: results.length});
     return score;
   }
 
