@@ -113,6 +113,28 @@ def test_every_catalog_translates_every_string_of_the_template():
         assert i18n.language_for(name).untranslated == ()
 
 
+def extracted_msgids() -> set[str]:
+    """Every string the code and templates mark for translation, extracted as `make catalogs` does (babel.cfg)."""
+    from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
+    from babel.messages.frontend import parse_mapping_cfg
+
+    with (ROOT / "babel.cfg").open(encoding="utf-8") as handle:
+        method_map, options_map = parse_mapping_cfg(handle)
+    keywords = {**DEFAULT_KEYWORDS, **i18n.EXTRACT_KEYWORDS}
+    found = set()
+    for _, _, message, _, _ in extract_from_dir(str(ROOT), method_map, options_map, keywords=keywords):
+        found.add(message[0] if isinstance(message, (tuple, list)) else message)
+    return found
+
+
+def test_the_template_holds_exactly_the_strings_the_code_and_templates_use():
+    extracted = extracted_msgids()
+    template = set(i18n.template_msgids())
+    assert sorted(extracted - template) == [], "strings used but not in pipeline/locale/workbook.pot: run `make catalogs` and translate them"
+    assert sorted(template - extracted) == [], "strings in pipeline/locale/workbook.pot no longer used: run `make catalogs`"
+    assert {"Contents", "Challenge %(number)s", "Skip to main content", "Download all my answers", "Cover", "Page"} <= extracted
+
+
 def test_a_catalog_missing_strings_is_reported_with_how_many(tmp_path):
     locale_dir = tmp_path / "locale"
     shutil.copytree(i18n.LOCALE_DIR, locale_dir)
@@ -224,3 +246,314 @@ def test_sections_only_one_edition_has_are_a_warning():
         "the top-level sections of translation 'commissioning-basics' differ from this workbook's (only here: atebion); a page "
         "without a twin links to the other edition's contents page",
     )]
+
+
+# --- every format of the Welsh edition, in Welsh ---------------------------------------
+
+import json  # noqa: E402
+import re  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+import zipfile  # noqa: E402
+
+import lxml.html  # noqa: E402
+from lxml import etree  # noqa: E402
+
+WELSH_BRAND = ROOT / "tests" / "fixtures" / "welsh" / "glanrafon"
+W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+
+
+def run_pipeline(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "pipeline", *args], cwd=ROOT, capture_output=True, text=True, timeout=600)
+
+
+@pytest.fixture(scope="module")
+def pair(tmp_path_factory):
+    """The Welsh and English editions, built together with a Welsh council's brand: {"cy": folder, "en": folder}."""
+    out = tmp_path_factory.mktemp("pair")
+    result = run_pipeline("build", str(WELSH), str(ENGLISH), "--brand", str(WELSH_BRAND), "--out", str(out), "--jobs", "2")
+    assert result.returncode == 0, result.stderr
+    return {"cy": out / "comisiynu-hanfodion" / "glanrafon", "en": out / "commissioning-basics" / "glanrafon", "out": out}
+
+
+def english_patterns() -> list[tuple[str, re.Pattern]]:
+    """Each English msgid (its literal words; a %(name)s place matches anything) as a whole-word pattern."""
+    patterns = []
+    english = i18n.language_for("en")
+    for msgid in i18n.template_msgids():
+        text = english.translations.gettext(msgid)
+        parts = [re.escape(part) for part in re.split(r"%\(\w+\)s", text)]
+        body = ".+?".join(parts)
+        start = r"(?<!\w)" if re.match(r"\w", text) else ""
+        end = r"(?!\w)" if re.search(r"\w$", text) else ""
+        patterns.append((msgid, re.compile(start + body + end)))
+    return patterns
+
+
+ENGLISH_PATTERNS = english_patterns()
+
+
+def english_in(text: str) -> list[str]:
+    return [msgid for msgid, pattern in ENGLISH_PATTERNS if pattern.search(text)]
+
+
+def welsh_text(root) -> str:
+    """The text a reader meets in Welsh on a page: text and text alternatives, without what is marked another language."""
+    chunks: list[str] = []
+
+    def lang_of(element, inherited: str) -> str:
+        return element.get("lang") or element.get(XML_LANG) or inherited
+
+    def walk(element, lang: str) -> None:
+        if not isinstance(element.tag, str):
+            return
+        name = etree.QName(element).localname
+        lang = lang_of(element, lang)
+        welsh = lang.split("-")[0].lower() == "cy"
+        if name in ("script", "style") or not welsh:
+            chunks.append("\n")
+        else:
+            for attribute in ("alt", "aria-label", "title", "placeholder"):
+                if element.get(attribute):
+                    chunks.append("\n" + element.get(attribute) + "\n")
+            if name == "title":
+                chunks.append("\n")
+            chunks.append(element.text or "")
+            for child in element:
+                walk(child, lang)
+                if child.tail:
+                    chunks.append(child.tail)
+            return
+        for child in element:
+            if child.tail and welsh:
+                chunks.append(child.tail)
+
+    walk(root, "")
+    return re.sub(r"[ \t\r\f\v]+", " ", "".join(chunks))
+
+
+def by_class(root, name: str) -> list:
+    return root.xpath(f'//*[contains(concat(" ", normalize-space(@class), " "), " {name} ")]')
+
+
+def switcher_links(root) -> list:
+    return [link for element in by_class(root, "language-switcher") for link in element.iter("a")]
+
+
+def page_roots(folder: Path, suffix: str):
+    for path in sorted(folder.rglob(f"*{suffix}")):
+        parser = etree.XMLParser() if suffix == ".xhtml" else None
+        yield path, (etree.parse(str(path), parser).getroot() if parser else lxml.html.parse(str(path)).getroot())
+
+
+def test_the_pair_builds_every_format(pair):
+    for lang, stem in (("cy", "comisiynu-hanfodion"), ("en", "commissioning-basics")):
+        names = sorted(path.name for path in pair[lang].iterdir())
+        assert names == sorted(["html", f"{stem}.docx", f"{stem}.epub", f"{stem}-scorm12.zip", f"{stem}-scorm2004.zip"])
+
+
+def test_welsh_web_pages_have_no_english_interface_string(pair):
+    pages = list(page_roots(pair["cy"] / "html", ".html"))
+    assert len(pages) == 5
+    for path, root in pages:
+        assert root.get("lang") == "cy", path.name
+        assert english_in(welsh_text(root)) == [], path.name
+
+
+def test_welsh_pages_hand_their_scripts_welsh_messages(pair):
+    root = lxml.html.parse(str(pair["cy"] / "html" / "ymarfer.html")).getroot()
+    data = json.loads(root.get_element_by_id("workbook-data").text)
+    messages = data["messages"]
+    assert messages["lang"] == "cy" and messages["score"] == "Cawsoch %(score)s o %(total)s yn gywir."
+    assert set(messages["earlier"]) == {"zero", "one", "two", "few", "many", "other"}
+    texts = [value for value in messages.values() if isinstance(value, str)] + [
+        form for value in messages.values() if isinstance(value, dict) for form in value.values()]
+    assert [found for text in texts[1:] for found in english_in(text)] == []
+    assert data["answersFile"] == "comisiynu-hanfodion-glanrafon-fy-atebion.txt"
+
+
+def test_the_english_edition_stays_english(pair):
+    root = lxml.html.parse(str(pair["en"] / "html" / "ymarfer.html")).getroot()
+    assert root.get("lang") == "en-GB"
+    text = root.text_content()
+    assert "Skip to main content" in text and "Challenge 2" in text and "Neidio" not in text
+    # The brand's own text is Welsh: marked so, on the English pages.
+    assert by_class(root, "site-council")[0].get("lang") == "cy"
+    assert by_class(root, "footer-note")[0].get("lang") == "cy"
+
+
+def test_welsh_labels_and_plurals_come_from_the_catalog(pair):
+    root = lxml.html.parse(str(pair["cy"] / "html" / "ymarfer.html")).getroot()
+    labels = [element.text_content() for element in by_class(root, "block-label")]
+    assert labels[:3] == ["Her 2", "Astudiaeth achos", "Awgrymiadau"]
+
+
+def test_the_language_switcher_links_each_page_to_its_twin_both_ways(pair):
+    for here, there, there_lang, name in (("cy", "en", "en-GB", "English"), ("en", "cy", "cy", "Cymraeg")):
+        for path, root in page_roots(pair[here] / "html", ".html"):
+            [switch] = switcher_links(root)
+            [alternate] = root.xpath('//link[@rel="alternate"]')
+            assert (switch.text, switch.get("lang"), switch.get("hreflang")) == (name, there_lang, there_lang)
+            assert alternate.get("href") == switch.get("href") and alternate.get("hreflang") == there_lang
+            target = (path.parent / switch.get("href")).resolve()
+            assert target.exists(), f"{path.name} -> {switch.get('href')}"
+            expected = path.name if path.name != "print.html" else "index.html"
+            assert target.name == expected and target.parent == (pair[there] / "html").resolve()
+            back = switcher_links(lxml.html.parse(str(target)).getroot())[0].get("href")
+            if path.name != "print.html":
+                assert (target.parent / back).resolve() == path.resolve()
+
+
+def test_welsh_epub_is_welsh_throughout(pair):
+    with zipfile.ZipFile(pair["cy"] / "comisiynu-hanfodion.epub") as archive:
+        names = [name for name in archive.namelist() if name.endswith(".xhtml")]
+        opf = etree.fromstring(archive.read("EPUB/package.opf"))
+        documents = {name: etree.fromstring(archive.read(name)) for name in names}
+    dc = "{http://purl.org/dc/elements/1.1/}"
+    assert opf.findtext(f".//{dc}language") == "cy"
+    summary = opf.xpath("//*[@property='schema:accessibilitySummary']")[0].text
+    assert summary.startswith("Nod y cyhoeddiad hwn") and english_in(summary) == []
+    assert {"EPUB/nav.xhtml", "EPUB/cover.xhtml"} <= set(documents)
+    for name, root in documents.items():
+        assert root.get("lang") == "cy" and root.get(XML_LANG) == "cy", name
+        assert english_in(welsh_text(root)) == [], name
+    cover = etree.tostring(documents["EPUB/cover.xhtml"], encoding="unicode")
+    assert "Hefyd ar gael yn Saesneg:" in cover and "Commissioning workbook: the essentials" in cover
+
+
+def test_welsh_word_document_is_welsh_throughout(pair):
+    with zipfile.ZipFile(pair["cy"] / "comisiynu-hanfodion.docx") as archive:
+        document = etree.fromstring(archive.read("word/document.xml"))
+        styles = etree.fromstring(archive.read("word/styles.xml"))
+        core = etree.fromstring(archive.read("docProps/core.xml"))
+        footers = [etree.fromstring(archive.read(name)) for name in archive.namelist() if name.startswith("word/footer")]
+    langs = {element.get(f"{{{W_NS}}}val") for element in styles.iter(f"{{{W_NS}}}lang")}
+    assert langs == {"cy"}
+    assert {element.get(f"{{{W_NS}}}val") for element in document.iter(f"{{{W_NS}}}lang")} <= {"cy"}
+    assert core.findtext("{http://purl.org/dc/elements/1.1/}language") == "cy"
+    for part in (document, *footers):
+        paragraphs = ["".join(t.text or "" for t in p.iter(f"{{{W_NS}}}t")) for p in part.iter(f"{{{W_NS}}}p")]
+        text = "\n".join(paragraphs)
+        assert english_in(text) == [], english_in(text)
+    text = "\n".join("".join(t.text or "" for t in p.iter(f"{{{W_NS}}}t")) for p in document.iter(f"{{{W_NS}}}p"))
+    assert "Her 1 – Beth ydych chi'n ei wybod?" in text and "Hefyd ar gael yn Saesneg: Commissioning workbook: the essentials" in text
+
+
+@pytest.mark.parametrize("version", ["scorm12", "scorm2004"])
+def test_welsh_scorm_pages_are_welsh_throughout(pair, version, tmp_path):
+    with zipfile.ZipFile(pair["cy"] / f"comisiynu-hanfodion-{version}.zip") as archive:
+        archive.extractall(tmp_path)
+    pages = list(page_roots(tmp_path, ".html"))
+    assert any(path.name.startswith("scorm-launch") for path, _ in pages)
+    for path, root in pages:
+        assert root.get("lang") == "cy", path.name
+        assert english_in(welsh_text(root)) == [], path.name
+        # noscript content is text to lxml's HTML parser: read it as the browser without scripts would.
+        for noscript in root.iter("noscript"):
+            assert english_in(lxml.html.fromstring(noscript.text_content() or "<p></p>").text_content()) == []
+
+
+# --- a language without a catalog -------------------------------------------------------
+
+
+@pytest.fixture
+def unknown_language(tmp_path):
+    folder = tmp_path / "source" / "xx-workbook"
+    folder.mkdir(parents=True)
+    text = WELSH.read_text(encoding="utf-8").replace('lang="cy"', 'lang="xx"').replace('id="comisiynu-hanfodion"', 'id="xx-workbook"')
+    text = re.sub(r"\s*<translation [^>]*/>", "", text).replace("../../../../schema", "../../schema")
+    (folder / "workbook.xml").write_text(text, encoding="utf-8")
+    shutil.copytree(WELSH.parent / "images", folder / "images")
+    return folder / "workbook.xml"
+
+
+def test_an_unknown_language_builds_in_english_with_a_warning(unknown_language, tmp_path):
+    result = run_pipeline("build", str(unknown_language), "--format", "html", "--out", str(tmp_path / "build"), "--jobs", "1")
+    assert result.returncode == 0, result.stderr
+    assert f"{unknown_language}:6: warning: workbook language 'xx' has no translation catalog" in result.stderr
+    assert "[lang.no-catalog]" in result.stderr
+    page = lxml.html.parse(str(tmp_path / "build" / "xx-workbook" / "default" / "html" / "index.html")).getroot()
+    assert page.get("lang") == "xx" and "Skip to main content" in page.text_content() and "Contents" in page.text_content()
+
+
+def test_an_unknown_language_is_an_error_with_strict(unknown_language, tmp_path):
+    result = run_pipeline("build", str(unknown_language), "--format", "html", "--out", str(tmp_path / "build"), "--strict")
+    assert result.returncode == 2, result.stderr
+    assert "[lang.no-catalog]" in result.stderr and "Traceback" not in result.stderr
+    assert not (tmp_path / "build").exists()
+
+
+def test_a_translation_that_is_not_built_or_beside_is_an_error(tmp_path):
+    folder = tmp_path / "source" / "comisiynu-hanfodion"
+    shutil.copytree(WELSH.parent, folder)
+    result = run_pipeline("build", str(folder / "workbook.xml"), "--format", "html", "--out", str(tmp_path / "build"))
+    assert result.returncode == 2
+    assert "translation 'commissioning-basics' (en-GB) is neither among the workbooks being built" in result.stderr
+    assert not (tmp_path / "build").exists()
+
+
+def test_a_translation_beside_is_found_without_being_built(tmp_path):
+    for source in (WELSH, ENGLISH):
+        shutil.copytree(source.parent, tmp_path / "source" / source.parent.name)
+    result = run_pipeline("build", str(tmp_path / "source" / "comisiynu-hanfodion" / "workbook.xml"), "--format", "html",
+                          "--out", str(tmp_path / "build"))
+    assert result.returncode == 0, result.stderr
+    page = lxml.html.parse(str(tmp_path / "build" / "comisiynu-hanfodion" / "default" / "html" / "index.html")).getroot()
+    assert switcher_links(page)[0].get("href") == "../../../commissioning-basics/default/html/index.html"
+    # The default brand's text is English: marked so on the Welsh pages.
+    assert by_class(page, "footer-note")[0].get("lang") == "en-GB"
+
+
+# --- the real validators, on the Welsh edition -------------------------------------------
+
+
+@pytest.mark.slow
+def test_nu_html_checker_finds_nothing_in_either_edition(pair):
+    from tests.validators import format_findings, vnu
+
+    pages = sorted((pair["cy"] / "html").glob("*.html")) + sorted((pair["en"] / "html").glob("*.html"))
+    findings = vnu.check_html(pages)
+    assert not findings, format_findings(findings)
+
+
+@pytest.mark.slow
+def test_axe_finds_no_wcag_22_aa_violations_in_welsh(pair, chromium_browser):
+    from tests.test_html import AXE_TAGS
+    from tests.validators import axe
+
+    pages = sorted((pair["cy"] / "html").glob("*.html"))
+    results = axe.check_pages(pages, AXE_TAGS, browser=chromium_browser)
+    assert not any(results.values()), f"axe-core {axe.version()}:\n" + axe.format_violations(results)
+
+
+@pytest.mark.slow
+def test_epubcheck_and_ace_find_nothing_in_welsh(pair, tmp_path):
+    from tests.validators import ace, epubcheck, format_findings
+
+    path = pair["cy"] / "comisiynu-hanfodion.epub"
+    findings = epubcheck.check_epub(path, usage=True)
+    assert findings == [], format_findings(findings)
+    report = ace.check_epub(path, tmp_path / "ace")
+    assert report["violations"] == [], ace.format_violations(report)
+
+
+@pytest.mark.slow
+def test_word_checks_find_nothing_in_welsh(pair, tmp_path):
+    from tests.validators import format_findings, libreoffice, ooxml
+
+    path = pair["cy"] / "comisiynu-hanfodion.docx"
+    findings = ooxml.validate_docx(path)
+    assert not findings, format_findings(findings)
+    pdf = libreoffice.convert_to_pdf(path, tmp_path)
+    assert libreoffice.pdf_page_count(pdf) >= 3
+    assert "Cynnwys" in libreoffice.pdf_text(pdf)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("version", ["1.2", "2004"])
+def test_welsh_scorm_manifests_validate(pair, version):
+    from tests.validators import scorm_xsd
+
+    name = "scorm12" if version == "1.2" else "scorm2004"
+    assert scorm_xsd.validate_package(pair["cy"] / f"comisiynu-hanfodion-{name}.zip", version) == []
