@@ -12,14 +12,11 @@ import re
 import unicodedata
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Mapping
+from typing import Mapping
 
 from . import model
 from .chunk import Page, chunk_pages
 from .publish import DEFAULT_PUBLISH, PublishConfig
-
-if TYPE_CHECKING:
-    from .brand import Brand
 
 BLOCK_LABELS: Mapping[str, str] = MappingProxyType({
     "guidance": "Guidance",

@@ -294,7 +294,7 @@ _NODE_RULES = {
     # Every rule for these is in the schemas. Listed so that a new kind has to be
     # placed here or above: tests/test_dispatch.py checks every kind is.
     **dict.fromkeys((
-        model.Text, model.Emphasis, model.Strong, model.Paragraph, model.ListItem, model.ListBlock, model.Quote,
+        model.Text, model.Emphasis, model.Strong, model.ListItem, model.ListBlock, model.Quote,
         model.Definition, model.Definitions, model.Image, model.DiagramPart, model.Diagram, model.Subsection,
         model.Question, model.Statement, model.Quiz, model.Answer, model.QuizAnswers, model.Section, model.Meta,
         model.Workbook,

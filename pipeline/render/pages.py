@@ -30,8 +30,7 @@ from markupsafe import Markup
 from .. import model
 from ..brand import Brand
 from ..chunk import CONTENTS_SLUG, Page
-from ..model import SourceLocation
-from ..problems import UserError, error
+from ..problems import UserError
 from ..resolve import Document
 from .assets import image_path, page_assets
 from .diagram import CHARACTER_WIDTH, diagram_drawing  # noqa: F401  (CHARACTER_WIDTH: read by tests)
