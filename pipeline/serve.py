@@ -112,6 +112,7 @@ class Preview:
         self.problems: list[Problem | str] = []  # shown instead of every page while not empty
         self.build = 0
         self.changed = threading.Condition()
+        self.building = threading.Lock()
         self.closing = False
         self._retired: list[Path] = []
         self._warned: dict[str, tuple[str, ...]] = {}
@@ -174,6 +175,10 @@ class Preview:
 
     def rebuild(self, paths: Iterable[Path]) -> str:
         """Reload what the changed files feed, render again, and say what was redone."""
+        with self.building:
+            return self._rebuild(paths)
+
+    def _rebuild(self, paths: Iterable[Path]) -> str:
         source_folder, brand_folder = self.source.resolve().parent, self.brand_folder.resolve()
         touched = {Path(path).resolve() for path in paths}
         source_changed = any(path.is_relative_to(source_folder) for path in touched)
@@ -194,9 +199,10 @@ class Preview:
         return "+".join(redone) or "nothing"
 
     def start(self) -> None:
-        self.load_brand()
-        self.load_source()
-        self.render()
+        with self.building:
+            self.load_brand()
+            self.load_source()
+            self.render()
 
     # --- what a request gets -------------------------------------------------------------
 
@@ -354,6 +360,10 @@ def serve_command(args) -> int:
         preview = Preview(source, brand_folder, scratch)
         server = make_server(preview, args.port)
         started = time.perf_counter()
+        # Watch before the first build, so a save made while it runs is not missed;
+        # the two never build at once (Preview.building).
+        watching = threading.Thread(target=watch, args=(preview, stop), name="preview-watch", daemon=True)
+        watching.start()
         preview.start()
         host, port = server.server_address[:2]
         url = f"http://{host}:{port}/"
@@ -361,9 +371,7 @@ def serve_command(args) -> int:
         print(f"Previewing {source} with brand {brand_folder} at {url} (built in {time.perf_counter() - started:.2f} s{state}; "
               "Ctrl-C stops)", flush=True)
         serving = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2}, name="preview-server", daemon=True)
-        watching = threading.Thread(target=watch, args=(preview, stop), name="preview-watch", daemon=True)
         serving.start()
-        watching.start()
         if args.open:
             import webbrowser
 
