@@ -269,6 +269,7 @@ def test_the_server_object_is_bound_to_127_0_0_1(workspace):
 
 
 def test_a_change_reloads_only_what_it_feeds(workspace):
+    from pipeline.serve import TEMPLATES_ROOT
     from pipeline.serve import Preview as PreviewState
 
     state = PreviewState(workspace / "kitchen-sink" / "workbook.xml", workspace / "preview", workspace / "tmp", log=lambda _: None)
@@ -287,6 +288,11 @@ def test_a_change_reloads_only_what_it_feeds(workspace):
     assert state.document is document and state.brand is not brand
     assert not site.exists()  # the one before that is gone
     assert state.build == 3
+
+    brand = state.brand  # the default brand has no template overrides to check again
+    assert state.rebuild([TEMPLATES_ROOT / "html" / "layout.html.j2"]) == "templates"
+    assert state.document is document and state.brand is brand
+    assert (state.build, state.problems) == (4, [])
 
 
 def test_the_problems_page_escapes_each_problem():
