@@ -254,13 +254,21 @@ class PreviewHandler(BaseHTTPRequestHandler):
         else:
             self._send(*self.preview.lookup(path))
 
-    def _send(self, status: HTTPStatus, media_type: str, body: bytes) -> None:
+    def do_HEAD(self) -> None:  # noqa: N802
+        path = urlsplit(self.path).path
+        if path == EVENTS_PATH or path == SCRIPT_PATH:
+            self._send(HTTPStatus.OK, "text/event-stream" if path == EVENTS_PATH else "text/javascript; charset=utf-8", b"", head=True)
+        else:
+            self._send(*self.preview.lookup(path), head=True)
+
+    def _send(self, status: HTTPStatus, media_type: str, body: bytes, head: bool = False) -> None:
         self.send_response(status)
         self.send_header("Content-Type", media_type)
         self.send_header("Content-Length", str(len(body)))
         self.send_header("Cache-Control", "no-store")  # every reload must see the newest build
         self.end_headers()
-        self.wfile.write(body)
+        if not head:
+            self.wfile.write(body)
 
     def _events(self) -> None:
         self.send_response(HTTPStatus.OK)
