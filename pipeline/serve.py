@@ -296,7 +296,10 @@ class PreviewHandler(BaseHTTPRequestHandler):
 
 
 class PreviewServer(ThreadingHTTPServer):
-    daemon_threads = True  # open event streams must not keep the process alive at exit
+    # Open event streams (one per open page) must neither keep the process alive
+    # nor make server_close() wait for them at Ctrl-C.
+    daemon_threads = True
+    block_on_close = False
 
     def handle_error(self, request, client_address) -> None:
         if not isinstance(sys.exc_info()[1], ConnectionError):  # a browser closing a tab is not news

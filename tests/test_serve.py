@@ -311,9 +311,13 @@ def test_the_problems_page_escapes_each_problem():
 
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
 def test_a_signal_stops_it_cleanly_and_leaves_no_temporary_files(workspace, sig):
+    from urllib.request import urlopen
+
     running = start_preview(workspace)
     assert list((workspace / "tmp").iterdir())  # it did make its temporary folder there
-    status, errors = running.stop(sig)
+    with urlopen(running.url + "__preview__/events", timeout=10) as events:  # an open page listening
+        assert events.readline() == b"retry: 500\n"
+        status, errors = running.stop(sig)
     assert status == 0, errors
     assert "Traceback" not in errors
     assert errors.endswith("Preview stopped.\n")
