@@ -109,6 +109,7 @@ class Preview:
         self.brand: Brand | None = None
         self.brand_problems: list[Problem | str] = []
         self.site: Path | None = None  # the pages folder of the last good build
+        self._site_folder: Path | None = None  # the build folder that holds it
         self.problems: list[Problem | str] = []  # shown instead of every page while not empty
         self.build = 0
         self.changed = threading.Condition()
@@ -148,7 +149,7 @@ class Preview:
     def render(self) -> None:
         """Build the site from what is loaded and publish it, or publish the problems."""
         problems = self.source_problems + self.brand_problems
-        site = None
+        site = folder = None
         if not problems:
             self._folders += 1
             folder = self.scratch / f"build-{self._folders}"
@@ -156,16 +157,16 @@ class Preview:
             try:
                 site = _render_site(self.document, self.brand, folder)
             except UserError as exc:  # a brand template that fails while rendering
-                problems = exc.problems
+                problems, site = exc.problems, None
                 shutil.rmtree(folder, ignore_errors=True)
-        self._publish(site, problems)
+        self._publish(site, folder, problems)
 
-    def _publish(self, site: Path | None, problems: list) -> None:
+    def _publish(self, site: Path | None, folder: Path | None, problems: list) -> None:
         with self.changed:
             if site is not None:
-                if self.site is not None:
-                    self._retired.append(self.site.parent)
-                self.site = site
+                if self._site_folder is not None:
+                    self._retired.append(self._site_folder)
+                self.site, self._site_folder = site, folder
             self.problems = list(problems)
             self.build += 1
             self.changed.notify_all()
