@@ -45,8 +45,8 @@ def _parser() -> argparse.ArgumentParser:
 
     serve = commands.add_parser("serve", help="preview one workbook's site, rebuilt and reloaded on every save")
     serve.add_argument("source", nargs="?", metavar="SOURCE", type=Path, help="default: the one workbook under source/")
-    serve.add_argument("--brand", type=Path, default=None, help="brand folder (default: brands/default)")
-    serve.add_argument("--port", type=_port, default=8000, help="port on 127.0.0.1 (default: 8000; 0 picks a free one)")
+    serve.add_argument("--brand", metavar="DIR", type=Path, default=None, help="brand folder (default: brands/default)")
+    serve.add_argument("--port", metavar="N", type=_port, default=8000, help="port on 127.0.0.1 (default: 8000; 0 picks a free one)")
     serve.add_argument("--open", action="store_true", help="open the preview in the web browser")
     return parser
 
