@@ -76,11 +76,11 @@ def _preview_templates():
                        trim_blocks=True, lstrip_blocks=True)
 
 
-def live_reload_tag(build: int, problems: bool = False) -> Markup:
+def live_reload_tag(build: int, stand_in: bool = False) -> Markup:
     from markupsafe import Markup
 
     return Markup(_preview_templates().get_template("live-reload.html.j2").render(
-        script=SCRIPT_PATH, events=EVENTS_PATH, build=build, problems=problems))
+        script=SCRIPT_PATH, events=EVENTS_PATH, build=build, stand_in=stand_in))
 
 
 def with_live_reload(page: bytes, build: int) -> bytes:
@@ -93,7 +93,13 @@ def with_live_reload(page: bytes, build: int) -> bytes:
 def problems_page(problems: Iterable[Problem | str], build: int) -> bytes:
     """The page that stands in for every page while there are problems, each as `validate` prints it."""
     return _preview_templates().get_template("problems.html.j2").render(
-        problems=[str(problem) for problem in problems], live_reload=live_reload_tag(build, problems=True)).encode("utf-8")
+        problems=[str(problem) for problem in problems], live_reload=live_reload_tag(build, stand_in=True)).encode("utf-8")
+
+
+def not_found_page(path: str, build: int) -> bytes:
+    """The page for a page the site does not have, listening like the others."""
+    return _preview_templates().get_template("not-found.html.j2").render(
+        path=path, live_reload=live_reload_tag(build, stand_in=True)).encode("utf-8")
 
 
 class Preview:
@@ -233,6 +239,8 @@ class Preview:
         try:
             data = path.read_bytes()
         except OSError:
+            if is_page:
+                return HTTPStatus.NOT_FOUND, "text/html; charset=utf-8", not_found_page(relative.as_posix(), build)
             return HTTPStatus.NOT_FOUND, "text/plain; charset=utf-8", b"not found\n"
         if is_page:
             return HTTPStatus.OK, "text/html; charset=utf-8", with_live_reload(data, build)

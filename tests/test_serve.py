@@ -168,6 +168,19 @@ def test_broken_xml_shows_the_validate_text_in_every_page_until_fixed(preview, w
 
 
 @pytest.mark.slow
+def test_a_page_that_goes_away_and_comes_back_is_followed(preview, workspace, browser_page):
+    from playwright.sync_api import expect
+
+    source = workspace / "kitchen-sink" / "workbook.xml"
+    page = browser_page
+    page.goto(preview.url + "practice.html")
+    _edit(source, '<section id="practice">', '<section id="practising">')  # the page is now practising.html
+    expect(page.get_by_role("heading", name="No such page")).to_be_visible(timeout=WAIT_MS)
+    _edit(source, '<section id="practising">', '<section id="practice">')
+    expect(page.get_by_text("Some background.", exact=True)).to_be_visible(timeout=WAIT_MS)
+
+
+@pytest.mark.slow
 def test_a_brand_problem_is_shown_and_a_brand_colour_change_restyles_the_page(preview, workspace, browser_page):
     from playwright.sync_api import expect
 
@@ -199,7 +212,8 @@ def test_a_brand_problem_is_shown_and_a_brand_colour_change_restyles_the_page(pr
 def test_the_served_pages_and_the_problems_page_pass_axe(preview, workspace, chromium_browser):
     from tests.validators import axe
 
-    pages = [preview.url + name for name in ("index.html", "basics.html", "practice.html", "answers.html", "print.html")]
+    pages = [preview.url + name for name in ("index.html", "basics.html", "practice.html", "answers.html", "print.html",
+                                                "no-such-page.html")]
     results = axe.check_pages(pages, browser=chromium_browser)
     assert set(results) == set(pages)
     assert not any(results.values()), f"axe-core {axe.version()}:\n" + axe.format_violations(results)
@@ -315,7 +329,7 @@ def test_the_problems_page_escapes_each_problem():
     problem = error(SourceLocation("src/<x>.xml", 3, 7), "a <b> & \"c\"", "xml.syntax")
     page = problems_page([problem], 4).decode("utf-8")
     assert "<li><code>src/&lt;x&gt;.xml:3:7: error: a &lt;b&gt; &amp; &#34;c&#34; [xml.syntax]</code></li>" in page
-    assert '<script src="/__preview__/live-reload.js" data-build="4" data-events="/__preview__/events" data-problems></script>' in page
+    assert '<script src="/__preview__/live-reload.js" data-build="4" data-events="/__preview__/events" data-stand-in></script>' in page
 
 
 # --- starting and stopping -----------------------------------------------------------------

@@ -7,12 +7,12 @@
   var script = document.currentScript;
   var served = script.getAttribute("data-build");
   var events = script.getAttribute("data-events");
-  // The problems page stands in for every page: it neither keeps nor takes the scroll
+  // The problems page (and the no-such-page page) stands in for a page: it neither keeps nor takes the scroll
   // position, so the page behind it comes back where the reader left it.
-  var problemsPage = script.hasAttribute("data-problems");
+  var standIn = script.hasAttribute("data-stand-in");
   var key = "workbook-preview-scroll:" + location.pathname;
 
-  if (!problemsPage) {
+  if (!standIn) {
     var kept = sessionStorage.getItem(key);
     if (kept !== null) {
       sessionStorage.removeItem(key);
@@ -29,7 +29,7 @@
   source.addEventListener("message", function (event) {
     if (event.data === served) return;
     source.close();
-    if (!problemsPage) {
+    if (!standIn) {
       sessionStorage.setItem(key, JSON.stringify({ x: window.scrollX, y: window.scrollY }));
     }
     location.reload();
