@@ -136,7 +136,9 @@ def warm_rebuild(runs: int, env: dict, work: Path) -> dict:
                 started = time.perf_counter()
                 source.write_text(original.replace(EDIT_MARKER, edited, 1), encoding="utf-8")
                 latest = build
-                while latest == build:
+                while latest == build:  # keep-alive comments arrive every 15 s, so bound the wait here
+                    if time.perf_counter() - started > 60:
+                        raise SystemExit(f"benchmark: serve did not rebuild within 60 s of edit {index}")
                     latest = _next_event(events)
                 build = latest
                 with urlopen(url + page, timeout=60) as response:
