@@ -42,6 +42,12 @@ def _parser() -> argparse.ArgumentParser:
     build_all.add_argument("--brand", dest="brands", action="append", type=Path, help="a brand folder (repeatable; default: every folder in brands/)")
     build_all.add_argument("--shard", metavar="I/N", help="build only the I-th of N equal slices of the workbook/brand pairs")
     _add_build_options(build_all, FORMATS)
+
+    serve = commands.add_parser("serve", help="preview one workbook's site, rebuilt and reloaded on every save")
+    serve.add_argument("source", nargs="?", metavar="SOURCE", type=Path, help="default: the one workbook under source/")
+    serve.add_argument("--brand", metavar="DIR", type=Path, default=None, help="brand folder (default: brands/default)")
+    serve.add_argument("--port", metavar="N", type=_port, default=8000, help="port on 127.0.0.1 (default: 8000; 0 picks a free one)")
+    serve.add_argument("--open", action="store_true", help="open the preview in the web browser")
     return parser
 
 
@@ -69,6 +75,16 @@ def _positive_int(text: str) -> int:
         raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
     if value < 1:
         raise argparse.ArgumentTypeError("must be 1 or more")
+    return value
+
+
+def _port(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a port number, got {text!r}") from None
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError("must be between 0 and 65535")
     return value
 
 
@@ -148,9 +164,16 @@ def command_build_all(args) -> int:
     return build_all_command(args)
 
 
+def command_serve(args) -> int:
+    from .serve import serve_command
+
+    return serve_command(args)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    handler = {"validate": command_validate, "convert": command_convert, "build": command_build, "build-all": command_build_all}[args.command]
+    handler = {"validate": command_validate, "convert": command_convert, "build": command_build, "build-all": command_build_all,
+               "serve": command_serve}[args.command]
     try:
         return handler(args)
     except UserError as exc:
