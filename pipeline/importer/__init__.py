@@ -1,0 +1,229 @@
+"""Import a workbook written in Word, ODT, Markdown or HTML as a typed, validated source.
+
+pandoc reads the file (pandoc.py, within bounds); a reader gives each of its
+blocks a role: our own Word styles (styles.py), an author's wording in plain
+Word, ODT or HTML (labels.py), or Markdown's fenced divs (markdown.py); the
+assembler (assemble.py) builds the document model from the roles; dump.py
+writes it as the same canonical XML every source is; and the result is
+validated before anything is written. Every role that was guessed from wording
+is a warning with where it was.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from .. import model
+from ..model import SourceLocation
+from ..problems import Problem, UserError, error, has_errors
+from ..resolve import slugify
+from . import labels, markdown, pandoc_ast as ast, styles
+from .assemble import Assembler
+from .pandoc import read
+
+IMAGE_DIR = "images"
+IMAGE_TYPES = {".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp"}
+
+
+@dataclass(frozen=True)
+class Imported:
+    workbook: model.Workbook
+    images: dict[str, Path]  # path in the source folder ("images/x.png") -> extracted file
+    problems: list[Problem]
+
+
+def import_document(path: Path, workbook_id: str | None, work_dir: Path) -> Imported:
+    """Read `path` into a workbook model; images are extracted under `work_dir`."""
+    path = Path(path)
+    document = read(path, work_dir / "media")
+    blocks = document.ast.get("blocks", [])
+    if document.is_markdown:
+        blocks = ast.unwrap_blocks(blocks)
+    reserved = _anchor_ids(blocks)
+    name = str(path)
+    assembler = Assembler(name, reserved)
+    meta = document.ast.get("meta", {})
+    if document.is_styled_word and styles.is_our_word(document.ast):
+        pieces = styles.pieces(blocks)
+    elif document.is_markdown:
+        pieces = markdown.pieces(blocks)
+    else:
+        pieces = labels.pieces(blocks)
+    title = _meta_inlines(meta.get("title"))
+    if title is None:
+        pieces, title = _title_from_heading(pieces)
+    assembler.feed(pieces)
+    sections = assembler.finish()
+    if assembler.preamble:
+        intro = model.Section(assembler.ids.fresh("Introduction", "introduction"), (model.Text("Introduction"),),
+                              tuple(block for block, _ in assembler.preamble), loc=SourceLocation(name))
+        assembler.problems.append(Problem(SourceLocation(name), "warning",
+                                          "the text before the first heading is put in a section “Introduction”; "
+                                          "give it a heading", "import.no-heading"))
+        sections = [intro, *sections]
+    if not sections:
+        raise UserError(error(SourceLocation(name), "has no text to import (no headings or paragraphs were found)",
+                              "import.empty"))
+    title_inlines = assembler.inlines(title) if title is not None else (model.Text(path.stem.replace("-", " ").replace("_", " ")),)
+    meta_node = model.Meta(
+        title=title_inlines,
+        subtitle=assembler.inlines(_meta_inlines(meta.get("subtitle"))) if meta.get("subtitle") else None,
+        summary=assembler.meta.get("summary") or None,
+        publisher=model.plain_text(assembler.meta.get("publisher")) or None,
+    )
+    wb_id = workbook_id or slugify(model.plain_text(title_inlines))
+    workbook = model.Workbook(wb_id, "1.0.0", meta_node, tuple(sections), lang=_meta_text(meta.get("lang")) or "en-GB",
+                              loc=SourceLocation(name))
+    workbook, images = _images(workbook, document.media_dir, name, assembler.problems)
+    return Imported(workbook, images, assembler.problems)
+
+
+def _anchor_ids(blocks) -> set[str]:
+    """Every id our Word output bookmarked and a link points to: kept as they are."""
+    found: set[str] = set()
+
+    def visit(node) -> None:
+        if isinstance(node, list):
+            for item in node:
+                visit(item)
+        elif isinstance(node, dict):
+            if node.get("t") == "Span" and "anchor" in node["c"][0][1]:
+                candidate = ast.bookmark_id(node["c"][0][0])
+                if candidate:
+                    found.add(candidate)
+            visit(node.get("c"))
+
+    visit(blocks)
+    return found
+
+
+def _meta_inlines(value) -> list | None:
+    if not value:
+        return None
+    if value["t"] == "MetaInlines":
+        return value["c"]
+    if value["t"] == "MetaString":
+        return [{"t": "Str", "c": value["c"]}]
+    if value["t"] == "MetaBlocks":
+        return ast.para_inlines(value["c"][0]) if value["c"] else None
+    return None
+
+
+def _meta_text(value) -> str | None:
+    inlines = _meta_inlines(value)
+    return ast.text(inlines) if inlines else None
+
+
+def _title_from_heading(pieces):
+    """With no document title, a single top-level heading that comes first is the title."""
+    headings = [piece for piece in pieces if piece.role == "heading"]
+    if not headings:
+        return pieces, None
+    top = min(piece.level for piece in headings)
+    tops = [piece for piece in headings if piece.level == top]
+    if len(tops) == 1 and pieces and pieces[0] is tops[0] and len(headings) > 1:
+        return pieces[1:], tops[0].title
+    return pieces, None
+
+
+def _images(workbook: model.Workbook, media_dir: Path, name: str, problems: list[Problem]):
+    """Point every figure at images/<name>, with the extracted file to copy there."""
+    images: dict[str, Path] = {}
+    renamed: dict[str, str] = {}
+    errors: list[Problem] = []
+
+    def fix(node):
+        if isinstance(node, model.Figure) and node.image is not None:
+            src = node.image.src
+            if src not in renamed:
+                extracted = Path(src) if Path(src).is_absolute() else media_dir.parent / src
+                if not extracted.is_file():
+                    extracted = media_dir / Path(src).name if (media_dir / Path(src).name).is_file() else extracted
+                suffix = extracted.suffix.lower()
+                if not extracted.is_file() or suffix not in IMAGE_TYPES or not _inside(extracted, media_dir):
+                    errors.append(error(node.loc or SourceLocation(name),
+                                        f"the image {src} could not be extracted (pandoc found no {', '.join(sorted(IMAGE_TYPES))} file); "
+                                        "insert it again as a picture", "import.image"))
+                    return node
+                target = f"{IMAGE_DIR}/{slugify(node.id)}{suffix}"
+                renamed[src] = target
+                images[target] = extracted
+            return replace(node, image=model.Image(renamed[src]))
+        return _map_children(node, fix)
+
+    workbook = replace(workbook, sections=tuple(fix(section) for section in workbook.sections))
+    if errors:
+        raise UserError(errors)
+    return workbook, images
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    try:
+        return path.resolve().is_relative_to(folder.resolve())
+    except OSError:
+        return False
+
+
+def _map_children(node, fix):
+    if isinstance(node, model.Section):
+        return replace(node, content=tuple(fix(child) for child in node.content))
+    if isinstance(node, (model.Box, model.Subsection)):
+        return replace(node, blocks=tuple(fix(child) for child in node.blocks))
+    if isinstance(node, model.Challenge):
+        return replace(node, intro=tuple(fix(child) for child in node.intro))
+    return node
+
+
+def default_output(workbook_id: str) -> Path:
+    return Path("source") / workbook_id / "workbook.xml"
+
+
+def write_source(imported: Imported, output: Path, force: bool) -> list[Problem]:
+    """Validate the source in a scratch folder, then move it (and its images) into place; nothing on failure."""
+    from .. import dump
+    from ..validate import validate_file
+
+    output = Path(output)
+    if output.exists() and not force:
+        raise UserError(error(SourceLocation(str(output)), "exists already; import with --force to replace it, "
+                              "or choose another -o", "import.exists"))
+    if output.is_dir():
+        raise UserError(error(SourceLocation(str(output)), "is a folder; name the file to write, such as "
+                              f"{output / 'workbook.xml'}", "output.unwritable"))
+    folder = output.parent
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    schema = Path(__file__).resolve().parents[2] / "schema" / "workbook.xsd"
+    schema_location = Path(os.path.relpath(schema, folder.resolve())).as_posix()
+    data = dump.to_xml(imported.workbook, schema_location)
+    scratch = Path(tempfile.mkdtemp(prefix=".import-", dir=folder.parent))
+    try:
+        staged = scratch / output.name
+        staged.write_bytes(data)
+        for target, extracted in imported.images.items():
+            (scratch / target).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(extracted, scratch / target)
+        _, problems = validate_file(staged, str(output))
+        problems = [p._replace(location=replace(p.location, file=str(output))) if p.location.file == str(staged) else p
+                    for p in problems]
+        if has_errors(problems):
+            raise UserError([p for p in problems if p.severity == "error"])
+        _move_into_place(scratch, output, imported.images)
+        return problems
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _move_into_place(scratch: Path, output: Path, images: dict[str, Path]) -> None:
+    folder = output.parent
+    if not folder.exists():
+        os.replace(scratch, folder)  # one rename: the whole source folder appears at once
+        scratch.mkdir()  # for the caller's clean-up
+        return
+    for target in images:
+        destination = folder / target
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(scratch / target, destination)
+    os.replace(scratch / output.name, output)
