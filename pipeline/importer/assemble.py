@@ -170,7 +170,7 @@ class Assembler:
 
     def feed(self, pieces: list[Piece]) -> None:
         for piece in pieces:
-            if piece.role not in ("heading", "skip", "meta"):
+            if piece.role not in ("heading", "skip", "meta", "box-end"):
                 self.paragraph_number += 1
             if piece.role == "paragraph" and self.pending and self.pending[0] == "definitions" and self.pending[1].get("term") is not None:
                 piece.role = "definition"  # in a box, a definition is the plain paragraph after its term

@@ -43,7 +43,7 @@ def unwrap_blocks(blocks: Iterable[dict], line: int | None = None) -> list[dict]
             out.extend(unwrap_blocks(block["c"][1], line_of(block["c"][0]) or line))
             continue
         block = dict(block)
-        own = line_of(block["c"][0]) if kind in ("Div", "Header", "Table", "CodeBlock") else None
+        own = line_of(block["c"][0]) if kind in ("Div", "Table", "CodeBlock") else None
         if kind == "Header":
             own = line_of(block["c"][1])
         block["_line"] = own or line
