@@ -150,7 +150,7 @@ def command_import(args) -> int:
         warnings = sorted(imported.problems, key=lambda problem: problem.sort_key)
         if args.strict and warnings:
             raise UserError([problem._replace(severity="error") for problem in warnings])
-        problems = warnings + write_source(imported, output, args.force)
+        problems = warnings + write_source(imported, output, args.force, str(args.file))
     for problem in problems:
         print(problem, file=sys.stderr)
     print(f"{output}: imported from {args.file} ({len(problems)} warning(s) to check)", file=sys.stderr)

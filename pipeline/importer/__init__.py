@@ -55,8 +55,12 @@ def import_document(path: Path, workbook_id: str | None, work_dir: Path) -> Impo
     title = _meta_inlines(meta.get("title"))
     if title is None:
         pieces, title = _title_from_heading(pieces)
+    elif pieces and pieces[0].role == "heading" and ast.text(pieces[0].title) == ast.text(title):
+        pieces = pieces[1:]  # the title again as a heading (pandoc's standalone HTML writes both)
     assembler.feed(pieces)
     sections = assembler.finish()
+    if assembler.errors:
+        raise UserError(assembler.errors)
     if assembler.preamble:
         intro = model.Section(assembler.ids.fresh("Introduction", "introduction"), (model.Text("Introduction"),),
                               tuple(block for block, _ in assembler.preamble), loc=SourceLocation(name))
@@ -77,7 +81,7 @@ def import_document(path: Path, workbook_id: str | None, work_dir: Path) -> Impo
     wb_id = workbook_id or slugify(model.plain_text(title_inlines))
     workbook = model.Workbook(wb_id, "1.0.0", meta_node, tuple(sections), lang=_meta_text(meta.get("lang")) or "en-GB",
                               loc=SourceLocation(name))
-    workbook, images = _images(workbook, document.media_dir, name, assembler.problems)
+    workbook, images = _images(workbook, document.media_dir, path.parent, name)
     return Imported(workbook, images, assembler.problems)
 
 
@@ -129,26 +133,44 @@ def _title_from_heading(pieces):
     return pieces, None
 
 
-def _images(workbook: model.Workbook, media_dir: Path, name: str, problems: list[Problem]):
-    """Point every figure at images/<name>, with the extracted file to copy there."""
+def _images(workbook: model.Workbook, media_dir: Path, input_dir: Path, name: str):
+    """Point every figure at images/<figure id>.<ext>, with the file to copy there.
+
+    A picture in a Word or ODT file is the one pandoc extracted into `media_dir`;
+    a Markdown or HTML file names its pictures by path, which must stay inside the
+    file's own folder. A picture on another site is refused: no output may load
+    anything from another host.
+    """
     images: dict[str, Path] = {}
     renamed: dict[str, str] = {}
     errors: list[Problem] = []
+
+    def found(src: str) -> Path | None:
+        if "://" in src or src.startswith(("data:", "//")):
+            return None
+        for folder in (media_dir.parent, input_dir):
+            candidate = Path(src) if Path(src).is_absolute() else folder / src
+            if candidate.is_file() and _inside(candidate, folder):
+                return candidate
+        return None
 
     def fix(node):
         if isinstance(node, model.Figure) and node.image is not None:
             src = node.image.src
             if src not in renamed:
-                extracted = Path(src) if Path(src).is_absolute() else media_dir.parent / src
-                if not extracted.is_file():
-                    extracted = media_dir / Path(src).name if (media_dir / Path(src).name).is_file() else extracted
-                suffix = extracted.suffix.lower()
-                if not extracted.is_file() or suffix not in IMAGE_TYPES or not _inside(extracted, media_dir):
-                    errors.append(error(node.loc or SourceLocation(name),
-                                        f"the image {src} could not be extracted (pandoc found no {', '.join(sorted(IMAGE_TYPES))} file); "
+                extracted = found(src)
+                where = node.loc or SourceLocation(name)
+                if "://" in src or src.startswith("//"):
+                    errors.append(error(where, f"the picture {src} is on another site; save it beside the document "
+                                        "and refer to the file, so no output loads anything from another host",
+                                        "import.image"))
+                    return node
+                if extracted is None or extracted.suffix.lower() not in IMAGE_TYPES:
+                    errors.append(error(where, f"the picture {src} could not be extracted (only "
+                                        f"{', '.join(sorted(IMAGE_TYPES))} files inside the document's folder can be); "
                                         "insert it again as a picture", "import.image"))
                     return node
-                target = f"{IMAGE_DIR}/{slugify(node.id)}{suffix}"
+                target = f"{IMAGE_DIR}/{node.id}{extracted.suffix.lower()}"
                 renamed[src] = target
                 images[target] = extracted
             return replace(node, image=model.Image(renamed[src]))
@@ -181,7 +203,7 @@ def default_output(workbook_id: str) -> Path:
     return Path("source") / workbook_id / "workbook.xml"
 
 
-def write_source(imported: Imported, output: Path, force: bool) -> list[Problem]:
+def write_source(imported: Imported, output: Path, force: bool, input_name: str) -> list[Problem]:
     """Validate the source in a scratch folder, then move it (and its images) into place; nothing on failure."""
     from .. import dump
     from ..validate import validate_file
@@ -206,10 +228,11 @@ def write_source(imported: Imported, output: Path, force: bool) -> list[Problem]
             (scratch / target).parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(extracted, scratch / target)
         _, problems = validate_file(staged, str(output))
-        problems = [p._replace(location=replace(p.location, file=str(output))) if p.location.file == str(staged) else p
-                    for p in problems]
         if has_errors(problems):
-            raise UserError([p for p in problems if p.severity == "error"])
+            # The source is not written, so its lines cannot be shown: say what is wrong in the document.
+            raise UserError([p._replace(location=SourceLocation(input_name),
+                                        message=f"the imported source would not be valid: {p.message}")
+                             for p in problems if p.severity == "error"])
         _move_into_place(scratch, output, imported.images)
         return problems
     finally:

@@ -14,7 +14,7 @@ from typing import Callable
 
 from .. import model
 from ..model import SourceLocation
-from ..problems import Problem, warning
+from ..problems import Problem, error, warning
 from ..resolve import slugify
 from ..validate import _reserved_reason
 from . import pandoc_ast as ast
@@ -110,7 +110,8 @@ class Assembler:
         self.path = path
         self.ids = Ids(reserved_ids)
         self.inline_reader = ast.InlineReader()
-        self.problems: list[Problem] = []
+        self.problems: list[Problem] = []  # warnings: guesses and what was left out
+        self.errors: list[Problem] = []  # what stops the import
         self.sections: list[_Section] = []  # the open sections, outermost first
         self.top: list[_Section] = []
         self.box: _Box | _Challenge | None = None
@@ -160,9 +161,12 @@ class Assembler:
     def warn(self, piece: Piece | None, message: str, code: str) -> None:
         self.problems.append(warning(self.where(piece), f"{self.place()}: {message}", code))
 
-    def inlines(self, raw) -> model.Inlines:
+    def inlines(self, raw, pictures: bool = False) -> model.Inlines:
         content = self.inline_reader.read(raw)
-        self.images.extend(self.inline_reader.images)
+        if pictures:
+            self.images.extend(self.inline_reader.images)
+        elif self.inline_reader.images:
+            self.inline_reader.dropped.append("a picture inside text (put it in a paragraph of its own)")
         self.inline_reader.images.clear()
         return content
 
@@ -379,8 +383,8 @@ class Assembler:
             if isinstance(last, model.Question) and not last.sublists:
                 challenge.items.pop()
                 prompt = last.content
-        base = model.plain_text(challenge.title) if challenge and challenge.title else "quiz"
-        quiz_id = self.ids.fresh(f"{base} quiz", "quiz")
+        base = f"{model.plain_text(challenge.title)} quiz" if challenge and challenge.title else "quiz"
+        quiz_id = self.ids.fresh(base, "quiz")
         statements = []
         for raw, anchor in piece.data["statements"]:
             content = self.inlines(raw)
@@ -499,13 +503,15 @@ class Assembler:
     def figure_image(self, piece: Piece) -> None:
         self.flush()
         data = self._gather("figure", piece)
-        self.inlines(piece.inlines)
+        self.images.clear()
+        self.inlines(piece.inlines, pictures=True)
         if self.images:
             src, alt = self.images[-1]
             data["image"] = src
             data["alt"] = alt or None
             if not alt:
-                self.warn(piece, "an image has no alt text; add a description", "import.no-alt")
+                self.errors.append(error(self.where(piece), f"{self.place()}: a picture has no alt text; describe it "
+                                         "(in Word: right-click it, Edit Alt Text) and import again", "import.no-alt"))
 
     def caption(self, piece: Piece) -> None:
         if self.pending and self.pending[0] == "figure" and self.pending[1].get("image") and not self.pending[1].get("caption"):

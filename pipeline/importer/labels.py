@@ -22,6 +22,8 @@ KINDS = {"guidance": "guidance", "challenge": "challenge", "case study": "case-s
          "hints and tips": "tip", "useful links": "useful-links"}
 ANSWER = re.compile(r"^(?P<value>true|false)\b\s*(?:\((?P<qualifier>[^)]*)\))?\s*[–—:-]\s*", re.IGNORECASE)
 CONSIDER = re.compile(r"^take a moment to consider", re.IGNORECASE)
+CAPTION_STYLES = {"Caption", "Image Caption", "caption"}
+QUOTE_STYLES = {"Quote", "Intense Quote", "Block Text"}
 TRUE_OR_FALSE = re.compile(r"\btrue or false\b", re.IGNORECASE)
 
 
@@ -86,14 +88,26 @@ class LabelReader:
         if kind == "Table":
             self.emit("unknown", block, data={"what": "a table (tables are not a block kind yet)"})
             return 1
+        if kind == "Figure":  # pandoc's picture with a caption
+            attr, caption, body = block["c"]
+            for child in body:
+                if ast.para_inlines(child) is not None:
+                    self.emit("figure-image", {**child, "_line": block.get("_line")})
+            caption_inlines = [node for child in caption[1] for node in (ast.para_inlines(child) or [])]
+            if caption_inlines:
+                self.emit("caption", {"t": "Para", "c": caption_inlines, "_line": block.get("_line")})
+            return 1
         if kind == "HorizontalRule":
             return 1
         self.emit("unknown", block)
         return 1
 
     def div(self, block: dict) -> int:
-        for child in self.__class__().read(block["c"][1]):
-            self.out.append(child)
+        """A plain Div (an HTML <div>): its blocks, in the box open now."""
+        children = block["c"][1]
+        index = 0
+        while index < len(children):
+            index += self.block(children, index)
         return 1
 
     def open(self, block, found, title_inlines, level: int, guess: str | None) -> None:
@@ -111,7 +125,15 @@ class LabelReader:
                 if bold_label[1]:
                     self.emit("paragraph", {"t": "Para", "c": bold_label[1], "_line": block.get("_line")})
                 return 1
-        if any(node["t"] == "Image" for node in inlines) and not words:
+        style = block.get("_style")
+        if style in CAPTION_STYLES:
+            self.emit("caption", block)
+            return 1
+        if style in QUOTE_STYLES:
+            self.emit("attribution" if words.startswith(("—", "–")) else "quote", block)
+            return 1
+        visible = [node for node in inlines if node["t"] not in ("Space", "SoftBreak", "LineBreak")]
+        if visible and all(node["t"] == "Image" for node in visible):
             self.emit("figure-image", block)
             return 1
         answer = ANSWER.match(words)
@@ -184,8 +206,28 @@ class LabelReader:
 
 
 def pieces(blocks: list[dict]) -> list[Piece]:
-    reader = LabelReader()
-    return reader.read(blocks)
+    return LabelReader().read(flatten_styles(blocks))
+
+
+def flatten_styles(blocks: list[dict]) -> list[dict]:
+    """Take the blocks out of the Divs docx+styles wraps each styled paragraph in, keeping the style as `_style`."""
+    out: list[dict] = []
+    for block in blocks:
+        if block["t"] == "Div" and "custom-style" in ast.attr_pairs(block["c"][0]) and not block["c"][0][1]:
+            style = ast.attr_pairs(block["c"][0])["custom-style"]
+            for child in flatten_styles(block["c"][1]):
+                child = dict(child)
+                child.setdefault("_style", style)
+                out.append(child)
+            continue
+        if block["t"] == "BulletList":
+            block = {**block, "c": [flatten_styles(item) for item in block["c"]]}
+        elif block["t"] == "OrderedList":
+            block = {**block, "c": [block["c"][0], [flatten_styles(item) for item in block["c"][1]]]}
+        elif block["t"] == "BlockQuote":
+            block = {**block, "c": flatten_styles(block["c"])}
+        out.append(block)
+    return out
 
 
 def _matches(words: str, statements: list[str]) -> bool:
