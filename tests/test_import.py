@@ -189,7 +189,7 @@ def test_round_trip_differences_are_the_listed_ones(imported, built_docx):
 
 # --- an author's Word document and Markdown file --------------------------------------------
 
-def author_docx(path: Path) -> Path:
+def author_docx(path: Path, picture: bool = True) -> Path:
     """A workbook as an author writes it in Word: plain headings and bold labels, none of our styles."""
     document = docx.Document()
     document.add_heading("Commissioning for councillors", 0)
@@ -221,8 +221,19 @@ def author_docx(path: Path) -> Path:
     document.add_paragraph("FALSE – Procurement is one part of commissioning.")
     document.add_heading("Useful links", 2)
     document.add_paragraph("The Local Government Association has more.")
+    if not picture:
+        document.save(path)
+        return path
+    document.add_heading("A picture", 1)
+    document.add_paragraph().add_run().add_picture(str(PICTURE))
+    document.paragraphs[-1]._p.xpath(".//wp:docPr")[0].set("descr", PICTURE_ALT)
+    document.add_paragraph("Two bars", style="Caption")
     document.save(path)
     return path
+
+
+PICTURE = ROOT / "tests" / "fixtures" / "kitchen-sink" / "images" / "bar-chart.png"
+PICTURE_ALT = "A bar chart with two bars, the second taller than the first."
 
 
 AUTHOR_MARKDOWN = """\
@@ -277,12 +288,29 @@ FALSE – Procurement is one part of commissioning.
 ::: useful-links
 The [Local Government Association](https://www.local.gov.uk/) has more.
 :::
+
+# A picture
+
+![A bar chart with two bars, the second taller than the first.](pictures/bar-chart.png "Two bars")
 """
 
 
 def author_file(kind: str, folder: Path) -> Path:
+    """The author's workbook as a file of this kind; ODT and HTML are pandoc's conversions of the Word one."""
     if kind == "docx":
         return author_docx(folder / "author.docx")
+    if kind in ("odt", "html"):
+        import pypandoc
+
+        (folder / "word").mkdir()
+        # pandoc's ODT writer drops a picture's alt text, which a workbook needs: no picture in the ODT
+        word = author_docx(folder / "word" / "author.docx", picture=kind != "odt")
+        path = folder / f"author.{kind}"
+        extra = ["--standalone", f"--extract-media={folder}"] if kind == "html" else []
+        subprocess.run([pypandoc.get_pandoc_path(), str(word), "-o", str(path), *extra], check=True, cwd=folder)
+        return path
+    (folder / "pictures").mkdir()
+    (folder / "pictures" / "bar-chart.png").write_bytes(PICTURE.read_bytes())
     path = folder / "author.md"
     path.write_text(AUTHOR_MARKDOWN, encoding="utf-8")
     return path
@@ -306,7 +334,7 @@ def typed_summary(workbook: model.Workbook) -> dict:
 
 
 AUTHOR_EXPECTED = {
-    "sections": ["Introduction", "Thinking about your council", "Facts about commissioning"],
+    "sections": ["Introduction", "Thinking about your council", "Facts about commissioning", "A picture"],
     "boxes": [("guidance", "Definitions of commissioning"), ("case-study", "Staffordshire libraries"),
               ("tip", "Services versus outcomes"), ("useful-links", "")],
     "challenges": {"What do you know?": [],
@@ -320,17 +348,26 @@ AUTHOR_EXPECTED = {
 }
 
 
-@pytest.mark.parametrize("kind", ["docx", "md"])
+@pytest.mark.parametrize("kind", ["docx", "md", "odt", "html"])
 def test_an_authors_document_gives_typed_blocks_questions_and_the_quiz(kind, tmp_path):
     source = author_file(kind, tmp_path)
     done = run_pipeline("import", source, cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     target = tmp_path / "source" / "commissioning-for-councillors" / "workbook.xml"
     result = load_source(target).workbook
-    assert typed_summary(result) == AUTHOR_EXPECTED
+    expected = dict(AUTHOR_EXPECTED)
+    if kind == "odt":
+        expected["sections"] = expected["sections"][:-1]
+    assert typed_summary(result) == expected
     question = next(q for q in model.walk(result) if isinstance(q, model.Question) and q.sublists)
     assert [model.plain_text(i.content) for i in question.sublists[0].items] == ["finances", "internal workforce"]
     assert f"source/commissioning-for-councillors/workbook.xml: imported from {source} (" in done.stderr
+    if kind == "odt":
+        return
+    figure, = (node for node in model.walk(result) if isinstance(node, model.Figure))
+    assert (model.plain_text(figure.caption), figure.alt) == ("Two bars", PICTURE_ALT)
+    assert figure.image.src == "images/two-bars.png"
+    assert (target.parent / figure.image.src).read_bytes() == PICTURE.read_bytes()
 
 
 def test_an_authors_word_guesses_are_reported_with_where(tmp_path):
@@ -468,6 +505,19 @@ def hostile(kind: str, folder: Path, built: Path) -> Path:
         path = folder / "fake.docx"
         path.write_text("not a zip")
         return path
+    if kind == "remote-picture":
+        path = folder / "remote.md"
+        path.write_text("# A\n\n![A chart.](https://example.org/chart.png)\n")
+        return path
+    if kind == "picture-without-alt":
+        path = folder / "no-alt.md"
+        (folder / "chart.png").write_bytes(PICTURE.read_bytes())
+        path.write_text("# A\n\n![](chart.png)\n")
+        return path
+    if kind == "empty-docx":
+        path = folder / "empty.docx"
+        docx.Document().save(path)
+        return path
     if kind == "empty-markdown":
         path = folder / "empty.md"
         path.write_text("\n\n")
@@ -492,6 +542,11 @@ HOSTILE = {
     "not-a-zip": "fake.docx: error: is not a DOCX document (it is not a zip package); open it in Word or LibreOffice "
                  "and save it again [import.unreadable]",
     "empty-markdown": "empty.md: error: is empty; there is nothing to import [import.empty]",
+    "empty-docx": "empty.docx: error: has no text to import (no headings or paragraphs were found) [import.empty]",
+    "remote-picture": "remote.md:3: error: the picture https://example.org/chart.png is on another site; save it beside "
+                      "the document and refer to the file, so no output loads anything from another host [import.image]",
+    "picture-without-alt": "no-alt.md:3: error: in “A”, paragraph 1: a picture has no alt text; describe it (in Word: "
+                           "right-click it, Edit Alt Text) and import again [import.no-alt]",
     "unknown-format": "notes.rtf: error: cannot import a '.rtf' file; import one of: .docx, .htm, .html, .markdown, .md, .odt [import.unknown-format]",
 }
 

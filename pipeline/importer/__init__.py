@@ -57,6 +57,12 @@ def import_document(path: Path, workbook_id: str | None, work_dir: Path) -> Impo
         pieces, title = _title_from_heading(pieces)
     elif pieces and pieces[0].role == "heading" and ast.text(pieces[0].title) == ast.text(title):
         pieces = pieces[1:]  # the title again as a heading (pandoc's standalone HTML writes both)
+    if title is None and pieces and pieces[0].role == "paragraph" and _looks_like_a_title(ast.text(pieces[0].inlines)):
+        title = pieces[0].inlines
+        assembler.problems.append(Problem(SourceLocation(name, pieces[0].line), "warning",
+                                          f"the first line “{ast.text(title)}” is taken as the workbook's title; "
+                                          "check it is right", "import.guessed"))
+        pieces = pieces[1:]
     assembler.feed(pieces)
     sections = assembler.finish()
     if assembler.errors:
@@ -119,6 +125,11 @@ def _meta_inlines(value) -> list | None:
 def _meta_text(value) -> str | None:
     inlines = _meta_inlines(value)
     return ast.text(inlines) if inlines else None
+
+
+def _looks_like_a_title(words: str) -> bool:
+    """A first line that is short and not a sentence (ODT loses the Title style)."""
+    return 0 < len(words) <= 120 and not words.endswith((".", ":", "?", "!"))
 
 
 def _title_from_heading(pieces):

@@ -444,6 +444,15 @@ class Assembler:
             if data.get("parts"):
                 diagram = model.Diagram(data.get("layout", "layers"), tuple(data["parts"]))
             image = model.Image(data["image"]) if data.get("image") else None
+            if image is not None and not alt:
+                piece = data.get("piece")
+                if caption:
+                    alt = model.plain_text(caption)
+                    self.warn(piece, "a picture has no alt text, so its caption is used as its description; "
+                              "check it says what the picture shows", "import.no-alt")
+                else:
+                    self.errors.append(error(self.where(piece), f"{self.place()}: a picture has no alt text; describe "
+                                             "it (in Word: right-click it, Edit Alt Text) and import again", "import.no-alt"))
             self.add(model.Figure(self.ids.fresh(text, "figure"), caption=caption, alt=alt, image=image,
                                   diagram=diagram, loc=data.get("loc")))
 
@@ -506,12 +515,12 @@ class Assembler:
         self.images.clear()
         self.inlines(piece.inlines, pictures=True)
         if self.images:
-            src, alt = self.images[-1]
+            src, alt, title = self.images[-1]
             data["image"] = src
             data["alt"] = alt or None
-            if not alt:
-                self.errors.append(error(self.where(piece), f"{self.place()}: a picture has no alt text; describe it "
-                                         "(in Word: right-click it, Edit Alt Text) and import again", "import.no-alt"))
+            if title:  # Markdown's ![alt](file "caption")
+                data["caption"] = (model.Text(title),)
+            data["piece"] = piece
 
     def caption(self, piece: Piece) -> None:
         if self.pending and self.pending[0] == "figure" and self.pending[1].get("image") and not self.pending[1].get("caption"):

@@ -94,7 +94,8 @@ class LabelReader:
                 if ast.para_inlines(child) is not None:
                     self.emit("figure-image", {**child, "_line": block.get("_line")})
             caption_inlines = [node for child in caption[1] for node in (ast.para_inlines(child) or [])]
-            if caption_inlines:
+            alts = [ast.text(node["c"][1]) for child in body for node in (ast.para_inlines(child) or []) if node["t"] == "Image"]
+            if caption_inlines and ast.text(caption_inlines) not in alts:  # Markdown's caption is the alt text again
                 self.emit("caption", {"t": "Para", "c": caption_inlines, "_line": block.get("_line")})
             return 1
         if kind == "HorizontalRule":

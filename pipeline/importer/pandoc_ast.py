@@ -172,7 +172,7 @@ class InlineReader:
 
     def __init__(self) -> None:
         self.dropped: list[str] = []
-        self.images: list[tuple[str, str]] = []  # (src, alt) of images met inline
+        self.images: list[tuple[str, str, str]] = []  # (src, alt, title) of images met inline
 
     def read(self, inlines) -> model.Inlines:
         return normalise_inlines(self._read(inlines or ()))
@@ -222,7 +222,7 @@ class InlineReader:
             elif kind == "Cite":
                 out.extend(self._read(content[1]))
             elif kind == "Image":
-                self.images.append((content[2][0], text(content[1])))
+                self.images.append((content[2][0], text(content[1]), content[2][1].removeprefix("fig:")))
             elif kind == "Note":
                 self.dropped.append("a footnote")
             elif kind == "RawInline":
