@@ -10,6 +10,7 @@ is a warning with where it was.
 """
 from __future__ import annotations
 
+import dataclasses
 import os
 import shutil
 import tempfile
@@ -44,7 +45,7 @@ def import_document(path: Path, workbook_id: str | None, work_dir: Path) -> Impo
         blocks = ast.unwrap_blocks(blocks)
     reserved = _anchor_ids(blocks)
     name = str(path)
-    assembler = Assembler(name, reserved)
+    assembler = Assembler(name, reserved, empty_alt_is_decorative=document.reader == "html")
     meta = document.ast.get("meta", {})
     if document.is_styled_word and styles.is_our_word(document.ast):
         pieces = styles.pieces(blocks)
@@ -87,8 +88,38 @@ def import_document(path: Path, workbook_id: str | None, work_dir: Path) -> Impo
     wb_id = workbook_id or slugify(model.plain_text(title_inlines))
     workbook = model.Workbook(wb_id, "1.0.0", meta_node, tuple(sections), lang=_meta_text(meta.get("lang")) or "en-GB",
                               loc=SourceLocation(name))
+    workbook = _unresolved_refs_as_text(workbook, assembler)
     workbook, images = _images(workbook, document.media_dir, path.parent, name)
     return Imported(workbook, images, assembler.problems)
+
+
+def _unresolved_refs_as_text(workbook: model.Workbook, assembler: Assembler) -> model.Workbook:
+    """A link inside the document to something that did not come across keeps its words, with a warning."""
+    ids = {getattr(node, "id", None) for node in model.walk(workbook)} - {None}
+    lost: list[str] = []
+
+    def fix(node):
+        if isinstance(node, tuple):
+            out = []
+            for child in node:
+                if isinstance(child, model.Ref) and child.target not in ids:
+                    lost.append(child.target)
+                    out.extend(fix(child.content) or (model.Text(child.target),))
+                else:
+                    out.append(fix(child))
+            return tuple(out)
+        if dataclasses.is_dataclass(node) and not isinstance(node, type):
+            changes = {f.name: fix(getattr(node, f.name)) for f in dataclasses.fields(node)
+                       if f.name != "loc" and isinstance(getattr(node, f.name), (tuple, model.NODE_TYPES))}
+            return replace(node, **changes) if changes else node
+        return node
+
+    workbook = fix(workbook)
+    for target in sorted(set(lost)):
+        assembler.problems.append(Problem(SourceLocation(assembler.path), "warning",
+                                          f"a link to “#{target}” inside the document points at nothing that was "
+                                          "imported; its words are kept as text", "import.dropped"))
+    return workbook
 
 
 def _anchor_ids(blocks) -> set[str]:

@@ -106,8 +106,9 @@ class _Challenge:
 class Assembler:
     """Pieces in, a Workbook out; every guess and every dropped piece becomes a warning."""
 
-    def __init__(self, path: str, reserved_ids: set[str]):
+    def __init__(self, path: str, reserved_ids: set[str], empty_alt_is_decorative: bool = False):
         self.path = path
+        self.empty_alt_is_decorative = empty_alt_is_decorative  # HTML's alt="" marks decoration
         self.ids = Ids(reserved_ids)
         self.inline_reader = ast.InlineReader()
         self.problems: list[Problem] = []  # warnings: guesses and what was left out
@@ -444,8 +445,16 @@ class Assembler:
             if data.get("parts"):
                 diagram = model.Diagram(data.get("layout", "layers"), tuple(data["parts"]))
             image = model.Image(data["image"]) if data.get("image") else None
+            if image is None and diagram is None and not alt:
+                if caption:  # a caption-styled line with no picture: a paragraph, not a figure
+                    self.add(model.Paragraph(caption))
+                return
             if image is not None and not alt:
                 piece = data.get("piece")
+                if self.empty_alt_is_decorative and not caption:
+                    self.warn(piece, f"left out the picture {data['image']}: its alt text is empty, which in HTML "
+                              "means it is decoration", "import.dropped")
+                    return
                 if caption:
                     alt = model.plain_text(caption)
                     self.warn(piece, "a picture has no alt text, so its caption is used as its description; "

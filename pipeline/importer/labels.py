@@ -88,13 +88,20 @@ class LabelReader:
         if kind == "Table":
             self.emit("unknown", block, data={"what": "a table (tables are not a block kind yet)"})
             return 1
-        if kind == "Figure":  # pandoc's picture with a caption
+        if kind == "Figure":  # pandoc's figure: a picture with a caption, or (HTML) anything in <figure>
             attr, caption, body = block["c"]
+            caption_inlines = [node for child in caption[1] for node in (ast.para_inlines(child) or [])]
+            alts = [ast.text(node["c"][1]) for child in body for node in (ast.para_inlines(child) or []) if node["t"] == "Image"]
+            if not alts:
+                index = 0
+                while index < len(body):
+                    index += self.block(body, index)
+                if caption_inlines:
+                    self.emit("paragraph", {"t": "Para", "c": caption_inlines, "_line": block.get("_line")})
+                return 1
             for child in body:
                 if ast.para_inlines(child) is not None:
                     self.emit("figure-image", {**child, "_line": block.get("_line")})
-            caption_inlines = [node for child in caption[1] for node in (ast.para_inlines(child) or [])]
-            alts = [ast.text(node["c"][1]) for child in body for node in (ast.para_inlines(child) or []) if node["t"] == "Image"]
             if caption_inlines and ast.text(caption_inlines) not in alts:  # Markdown's caption is the alt text again
                 self.emit("caption", {"t": "Para", "c": caption_inlines, "_line": block.get("_line")})
             return 1

@@ -208,6 +208,10 @@ class InlineReader:
                         out.append(model.Ref(target, inner))
                     else:
                         out.extend(inner)
+                elif href and not re.match(r"(?i)(https?|mailto):", href):
+                    # A workbook links only to web and mail addresses: a file or page link keeps its words.
+                    self.dropped.append(f"the address {href} of a link (not a web address; its words are kept)")
+                    out.append(model.Link(None, inner))
                 else:
                     out.append(model.Link(href or None, inner))
             elif kind == "Quoted":
