@@ -566,3 +566,44 @@ def test_a_bad_id_is_refused(tmp_path):
     assert done.returncode == 2
     assert done.stderr.splitlines() == ["--id: error: 'Not An Id' is not an id: use lower-case letters, digits and "
                                         "single hyphens, starting with a letter [import.bad-id]"]
+
+
+# --- every kind has a handler -----------------------------------------------------------------
+
+def test_every_role_a_reader_gives_has_a_handler():
+    import re as regex
+
+    from pipeline.importer.assemble import Assembler
+
+    handlers = set(Assembler("x", set()).HANDLERS)
+    roles = set()
+    for module in ("styles", "labels", "markdown", "assemble", "__init__"):
+        text = (ROOT / "pipeline" / "importer" / f"{module}.py").read_text()
+        roles |= set(regex.findall(r'(?:Piece|emit)\(\s*"([a-z-]+)"', text))
+    from pipeline.importer.styles import ROLE_OF_STYLE, TABLE_ROLES
+
+    roles |= set(ROLE_OF_STYLE.values()) | set(TABLE_ROLES.values())
+    assert {"label", "question", "quiz", "quiz-answers", "figure-image"} <= roles
+    assert roles <= handlers, sorted(roles - handlers)
+
+
+def test_every_block_kind_of_the_model_comes_back_from_our_word(imported):
+    import typing
+
+    target, _ = imported["kitchen-sink"]
+    kinds = {type(node) for node in model.walk(load_source(target).workbook)}
+    missing = [kind.__name__ for kind in typing.get_args(model.Block) if kind not in kinds]
+    assert not missing, f"block kinds the Word import does not give back (add a role and a handler): {missing}"
+
+
+def test_a_link_to_a_file_keeps_its_words_with_a_warning(tmp_path):
+    source = tmp_path / "links.md"
+    source.write_text("# Links\n\nSee [the notes](notes.html) and [the site](https://www.local.gov.uk/).\n")
+    done = run_pipeline("import", source.name, "-o", "out/workbook.xml", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.splitlines()[0] == (
+        "links.md:3: warning: in “Links”, paragraph 1: left out the address notes.html of a link (not a web address; "
+        "its words are kept), which a workbook cannot hold [import.dropped]")
+    paragraph, = load_source(tmp_path / "out" / "workbook.xml").workbook.sections[0].content
+    assert paragraph.content == (model.Text("See the notes and "),
+                                 model.Link("https://www.local.gov.uk/", (model.Text("the site"),)), model.Text("."))

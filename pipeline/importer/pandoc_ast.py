@@ -211,7 +211,7 @@ class InlineReader:
                 elif href and not re.match(r"(?i)(https?|mailto):", href):
                     # A workbook links only to web and mail addresses: a file or page link keeps its words.
                     self.dropped.append(f"the address {href} of a link (not a web address; its words are kept)")
-                    out.append(model.Link(None, inner))
+                    out.extend(inner)
                 else:
                     out.append(model.Link(href or None, inner))
             elif kind == "Quoted":
