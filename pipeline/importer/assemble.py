@@ -214,7 +214,8 @@ class Assembler:
                       "import.no-label")
             self.label(Piece("label", kind=kind, line=piece.line))
 
-    def finish(self) -> tuple[model.Meta | None, list[model.Section]]:
+    def finish(self) -> list[model.Section]:
+        """Close whatever is open; return the top-level sections."""
         self.flush()
         self.close_box()
         while self.sections:

@@ -208,10 +208,6 @@ class LabelReader:
         self.emit("quiz-answers", block, data={"answers": answers},
                   guess="paragraphs starting TRUE or FALSE are read as the quiz's answers")
 
-    @staticmethod
-    def _unused() -> None:
-        return None
-
 
 def pieces(blocks: list[dict]) -> list[Piece]:
     return LabelReader().read(flatten_styles(blocks))
@@ -252,12 +248,10 @@ def _split_line_break(inlines: list):
 
 def _strip_answer_head(inlines: list) -> list:
     """The explanation after "TRUE (qualifier) – "."""
-    words = ""
     for index, node in enumerate(inlines):
-        if node["t"] == "Str" and node["c"] in ("–", "—", "-", ":") or node["t"] == "Str" and node["c"].endswith((":", "–")):
+        if node["t"] == "Str" and (node["c"] in ("–", "—", "-", ":") or node["c"].endswith((":", "–"))):
             if ANSWER.match(ast.text(inlines[:index + 1]) + " "):
                 return inlines[index + 1:]
-        words += ast.text([node])
     return inlines
 
 
@@ -289,17 +283,13 @@ def _bold_first_line(inlines: list):
 
 
 def _title_part(inlines: list) -> list:
-    """The title after the label's dash or colon."""
+    """The title after the label's dash or colon: "Challenge 2 – Your council" -> "Your council"."""
     for index, node in enumerate(inlines):
         if node["t"] == "Str" and node["c"] in ("–", "—", "-", ":"):
             return inlines[index + 1:]
-        if node["t"] == "Str" and node["c"].endswith(":") and index == _first_word_end(inlines):
+        if node["t"] == "Str" and node["c"].endswith(":"):
             return inlines[index + 1:]
     return inlines
-
-
-def _first_word_end(inlines: list) -> int:
-    return next((i for i, node in enumerate(inlines) if node["t"] == "Str" and node["c"].endswith(":")), -1)
 
 
 def _short(words: str) -> str:
