@@ -147,10 +147,10 @@ def command_import(args) -> int:
     with tempfile.TemporaryDirectory(prefix="workbook-import-") as work:
         imported = import_document(args.file, args.workbook_id, Path(work))
         output = args.output or default_output(imported.workbook.id)
-        warnings = sorted(imported.problems, key=lambda problem: problem.sort_key)
+        warnings = imported.problems  # in document order, as the author reads it
         if args.strict and warnings:
             raise UserError([problem._replace(severity="error") for problem in warnings])
-        problems = warnings + write_source(imported, output, args.force, str(args.file))
+        problems = warnings + write_source(imported, output, args.force, str(args.file), args.strict)
     for problem in problems:
         print(problem, file=sys.stderr)
     print(f"{output}: imported from {args.file} ({len(problems)} warning(s) to check)", file=sys.stderr)

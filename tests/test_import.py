@@ -399,6 +399,19 @@ def test_strict_makes_guesses_errors_and_writes_nothing(tmp_path):
     assert not (tmp_path / "source").exists()
 
 
+def test_strict_counts_the_imported_sources_own_warnings_and_leaves_no_folder(tmp_path, built_docx):
+    done = run_pipeline("import", built_docx["kitchen-sink"], "-o", "new/folder/workbook.xml", "--strict", cwd=tmp_path)
+    assert done.returncode == 2
+    assert done.stderr.splitlines() == [
+        f"{built_docx['kitchen-sink']}: error: the imported source would not be valid: figure "
+        "'a-diagram-the-source-does-not-describe' is missing its image; add <image src=\"...\"/> or describe it as a "
+        "<diagram> [figure.missing-image]",
+        f"{built_docx['kitchen-sink']}: error: the imported source would not be valid: video "
+        "'watch-our-video-on-the-approach' has no address; add href=\"...\" when it is known [video.no-address]",
+    ]
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_an_existing_source_is_kept_without_force(tmp_path):
     source = author_file("md", tmp_path)
     target = tmp_path / "source" / "mine" / "workbook.xml"
@@ -513,6 +526,8 @@ def hostile(kind: str, folder: Path, built: Path) -> Path:
         (folder / "chart.png").write_bytes(PICTURE.read_bytes())
         path.write_text("# A\n\n![](chart.png)\n")
         return path
+    if kind == "missing":
+        return folder / "missing.docx"
     if kind == "empty-docx":
         path = folder / "empty.docx"
         docx.Document().save(path)
@@ -541,6 +556,7 @@ HOSTILE = {
     "not-a-zip": "fake.docx: error: is not a DOCX document (it is not a zip package); open it in Word or LibreOffice "
                  "and save it again [import.unreadable]",
     "empty-markdown": "empty.md: error: is empty; there is nothing to import [import.empty]",
+    "missing": "missing.docx: error: no such file [import.not-found]",
     "empty-docx": "empty.docx: error: has no text to import (no headings or paragraphs were found) [import.empty]",
     "remote-picture": "remote.md:3: error: the picture https://example.org/chart.png is on another site; save it beside "
                       "the document and refer to the file, so no output loads anything from another host [import.image]",

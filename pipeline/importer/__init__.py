@@ -245,7 +245,7 @@ def default_output(workbook_id: str) -> Path:
     return Path("source") / workbook_id / "workbook.xml"
 
 
-def write_source(imported: Imported, output: Path, force: bool, input_name: str) -> list[Problem]:
+def write_source(imported: Imported, output: Path, force: bool, input_name: str, strict: bool = False) -> list[Problem]:
     """Validate the source in a scratch folder, then move it (and its images) into place; nothing on failure."""
     from .. import dump
     from ..validate import validate_file
@@ -258,11 +258,13 @@ def write_source(imported: Imported, output: Path, force: bool, input_name: str)
         raise UserError(error(SourceLocation(str(output)), "is a folder; name the file to write, such as "
                               f"{output / 'workbook.xml'}", "output.unwritable"))
     folder = output.parent
-    folder.parent.mkdir(parents=True, exist_ok=True)
+    # The scratch folder sits in the nearest folder that exists (the same disk, so the move is a
+    # rename); missing folders are made only once the source is valid.
+    existing = next((parent for parent in (folder, *folder.parents) if parent.is_dir()), Path("."))
     schema = Path(__file__).resolve().parents[2] / "schema" / "workbook.xsd"
     schema_location = Path(os.path.relpath(schema, folder.resolve())).as_posix()
     data = dump.to_xml(imported.workbook, schema_location)
-    scratch = Path(tempfile.mkdtemp(prefix=".import-", dir=folder.parent))
+    scratch = Path(tempfile.mkdtemp(prefix=".import-", dir=existing))
     try:
         staged = scratch / output.name
         staged.write_bytes(data)
@@ -270,11 +272,11 @@ def write_source(imported: Imported, output: Path, force: bool, input_name: str)
             (scratch / target).parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(extracted, scratch / target)
         _, problems = validate_file(staged, str(output))
-        if has_errors(problems):
+        if has_errors(problems) or (strict and problems):
             # The source is not written, so its lines cannot be shown: say what is wrong in the document.
-            raise UserError([p._replace(location=SourceLocation(input_name),
+            raise UserError([p._replace(location=SourceLocation(input_name), severity="error",
                                         message=f"the imported source would not be valid: {p.message}")
-                             for p in problems if p.severity == "error"])
+                             for p in problems if strict or p.severity == "error"])
         _move_into_place(scratch, output, imported.images)
         return problems
     finally:
@@ -284,6 +286,7 @@ def write_source(imported: Imported, output: Path, force: bool, input_name: str)
 def _move_into_place(scratch: Path, output: Path, images: dict[str, Path]) -> None:
     folder = output.parent
     if not folder.exists():
+        folder.parent.mkdir(parents=True, exist_ok=True)
         os.replace(scratch, folder)  # one rename: the whole source folder appears at once
         scratch.mkdir()  # for the caller's clean-up
         return

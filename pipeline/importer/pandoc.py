@@ -141,7 +141,7 @@ def check_package(path: Path, size: int) -> None:
                               "import.zip-bomb")
         for part in parts:
             name = part.filename
-            if name.lower().endswith("vbaproject.bin") or name.lower().startswith("basic/"):
+            if name.lower().endswith(("vbaproject.bin", "vbadata.xml")) or name.lower().startswith(("basic/", "scripts/")):
                 raise _refuse(path, f"contains macros ({name}); save it without macros (as .docx, not .docm) "
                               "and import it again", "import.macros")
         for part in parts:
