@@ -622,3 +622,27 @@ def test_a_link_to_a_file_keeps_its_words_with_a_warning(tmp_path):
     paragraph, = load_source(tmp_path / "out" / "workbook.xml").workbook.sections[0].content
     assert paragraph.content == (model.Text("See the notes and "),
                                  model.Link("https://www.local.gov.uk/", (model.Text("the site"),)), model.Text("."))
+
+
+def test_a_label_bold_only_in_its_first_word_and_text_after_the_questions(tmp_path):
+    document = docx.Document()
+    document.add_heading("Bold labels", 0)
+    document.add_heading("One", 1)
+    paragraph = document.add_paragraph()
+    paragraph.add_run("Challenge 1").bold = True
+    paragraph.add_run(" – Your role")
+    document.add_paragraph("What is your role?")
+    paragraph = document.add_paragraph()
+    paragraph.add_run("Guidance").bold = True
+    paragraph.add_run(" is given in a sentence that only starts like a label, and goes on well past the length "
+                      "of any label's title, so it is read as the paragraph it is and nothing else.")
+    document.save(tmp_path / "bold.docx")
+    done = run_pipeline("import", "bold.docx", "-o", "out/workbook.xml", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.splitlines()[2] == (
+        "bold.docx: warning: in “One”, paragraph 3: text after a challenge's questions ends the challenge; it follows "
+        "it in the section [import.moved]")
+    challenge, paragraph = load_source(tmp_path / "out" / "workbook.xml").workbook.sections[0].content
+    assert (challenge.id, model.plain_text(challenge.title)) == ("your-role", "Your role")
+    assert [model.plain_text(q.content) for q in challenge.questions] == ["What is your role?"]
+    assert model.plain_text(paragraph.content).startswith("Guidance is given in a sentence")

@@ -230,8 +230,13 @@ class Assembler:
         if isinstance(box, _Box):
             (box.subsection[1] if box.subsection is not None else box.blocks).append(block)
         elif isinstance(box, _Challenge):
-            if box.items and not isinstance(block, (model.Quiz,)):
-                self.warn(piece, "text after a challenge's questions is kept in the challenge's introduction", "import.moved")
+            if box.items and not isinstance(block, model.Quiz):
+                # A challenge holds its introduction, then its questions: later text follows the challenge.
+                self.warn(piece, "text after a challenge's questions ends the challenge; it follows it in the section",
+                          "import.moved")
+                self.close_box()
+                self.add(block, piece)
+                return
             box.intro.append(block)
         elif self.sections:
             self.sections[-1].content.append(block)

@@ -270,16 +270,21 @@ def _item_inlines(item: list) -> list:
     return out
 
 
+MAX_LABEL_LENGTH = 150
+
+
 def _bold_first_line(inlines: list):
-    """A paragraph that starts in bold: (the bold inlines, what follows a line break) or None."""
+    """A first line that starts in bold ("**Challenge 1** – Title", or all bold): (its inlines, the rest) or None."""
     first = [node for node in inlines if node["t"] not in ("Space", "SoftBreak")][:1]
     if not first or first[0]["t"] != "Strong":
         return None
     head, rest = _split_line_break(inlines)
-    bold = [node for node in head if node["t"] not in ("Space", "SoftBreak")]
-    if len(bold) != 1 or bold[0]["t"] != "Strong":
+    if len(ast.text(head)) > MAX_LABEL_LENGTH:
         return None
-    return bold[0]["c"], rest or []
+    bold = [node for node in head if node["t"] not in ("Space", "SoftBreak")]
+    if len(bold) == 1:
+        return bold[0]["c"], rest or []
+    return head, rest or []
 
 
 def _title_part(inlines: list) -> list:

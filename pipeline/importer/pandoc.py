@@ -85,10 +85,13 @@ def read(path: Path, media_dir: Path) -> PandocDocument:
         raise _refuse(path, "no such file", "import.not-found") from None
     if not path.is_file():
         raise _refuse(path, "is not a file", "import.not-found")
-    if path.suffix.lower() in PACKAGES:
-        check_package(path, size)
-    else:
-        check_text(path, size)
+    try:
+        if path.suffix.lower() in PACKAGES:
+            check_package(path, size)
+        else:
+            check_text(path, size)
+    except OSError as exc:
+        raise _refuse(path, f"cannot be read: {exc.strerror or exc}", "import.unreadable") from None
     return PandocDocument(path, reader, run_pandoc(path, reader, media_dir), media_dir)
 
 
