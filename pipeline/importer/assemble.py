@@ -574,8 +574,15 @@ class Assembler:
         self.meta[piece.data["field"]] = self.inlines(piece.inlines)
 
     def unknown(self, piece: Piece) -> None:
-        what = piece.data.get("what") or (piece.block["t"] if piece.block else "a block")
+        kind = piece.block["t"] if piece.block else ""
+        what = piece.data.get("what") or BLOCK_NAMES.get(kind, f"a block pandoc calls {kind or 'nothing'}")
         self.warn(piece, f"left out {what}, which could not be typed", "import.dropped")
+
+
+BLOCK_NAMES = {
+    "CodeBlock": "a code block", "RawBlock": "raw markup", "LineBlock": "a block of lines (poetry)",
+    "Table": "a table (tables are not a block kind yet)", "Div": "an unnamed group of blocks",
+}
 
 
 def _key(text: str) -> str:
