@@ -476,14 +476,25 @@ def word_package(folder: Path, name: str, parts: dict[str, bytes], built: Path) 
     return path
 
 
-def zip_bomb(path: Path) -> Path:
+def zip_bomb(path: Path, megabytes: int = 300) -> Path:
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
         archive.writestr("[Content_Types].xml", "<Types/>")
         with archive.open("word/document.xml", "w", force_zip64=True) as part:
             chunk = b"\0" * (1024 * 1024)
-            for _ in range(300):
+            for _ in range(megabytes):
                 part.write(chunk)
     return path
+
+
+def test_a_part_that_unpacks_far_beyond_its_size_is_a_zip_bomb(tmp_path):
+    path = zip_bomb(tmp_path / "small-bomb.docx", megabytes=20)  # under the total limit, over the ratio
+    with zipfile.ZipFile(path) as archive:
+        part = archive.getinfo("word/document.xml")
+    done = run_pipeline("import", path.name, cwd=tmp_path, limit_memory=True)
+    assert done.returncode == 2
+    assert done.stderr.splitlines() == [
+        f"small-bomb.docx: error: its part word/document.xml unpacks {part.file_size // part.compress_size} times its "
+        "packed size (at most 100); it looks like a zip bomb, not a document [import.zip-bomb]"]
 
 
 def hostile(kind: str, folder: Path, built: Path) -> Path:
