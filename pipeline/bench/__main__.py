@@ -267,6 +267,17 @@ def main(argv: list[str] | None = None) -> int:
         batch["speedup_jobs2"] = batch["jobs1"]["median_s"] / batch["jobs2"]["median_s"]
         results["batch"] = batch
 
+        # 8. Import: the Commissioning DOCX back to a source, against pandoc reading the same file to JSON.
+        report("import")
+        docx_out = work / "import-docx"
+        subprocess.run(pipeline_command("build", str(WORKBOOK), "--format", "docx", "--out", str(docx_out)),
+                       env=env, check=True, capture_output=True, cwd=PROJECT_ROOT)
+        docx_file = next(docx_out.rglob("*.docx"))
+        results["import"] = median_of(runs, lambda index: [pipeline_command(
+            "import", str(docx_file), "-o", str(work / f"import-{index}" / "workbook.xml"))], env)
+        results["import_pandoc_json"] = median_of(runs, lambda _: [[pandoc, "-f", "docx", "-t", "json", str(docx_file), "-o", os.devnull]], env)
+        results["ratio_import_over_pandoc_json"] = results["import"]["median_s"] / results["import_pandoc_json"]["median_s"]
+
         # 7. Peak memory of the full build (measured in step 1).
         results["peak_memory_mb"] = {
             "full_build": results["full_build"]["peak_mb"],
@@ -305,6 +316,12 @@ def format_table(results: dict) -> str:
         ("7. peak memory, full build --jobs 1", f"{results['peak_memory_mb']['full_build_one_job']:.0f} MB", "< 150 MB"),
         ("7. peak memory, pandoc (largest of 3)", f"{results['peak_memory_mb']['pandoc_largest']:.0f} MB", ""),
     ]
+    if "import" in results:
+        rows += [
+            ("8. import the Commissioning DOCX", f"{results['import']['median_s']:.2f} s", "validated source written"),
+            ("8. pandoc -f docx -t json, same file", f"{results['import_pandoc_json']['median_s']:.2f} s", ""),
+            ("8. ratio import / pandoc -t json", f"{results['ratio_import_over_pandoc_json']:.2f}", ""),
+        ]
     widths = [max(len(row[i]) for row in rows) for i in range(3)]
     lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip() for row in rows]
     lines.insert(1, "  ".join("-" * width for width in widths))
