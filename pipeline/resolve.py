@@ -20,7 +20,6 @@ from .i18n import N_
 from .publish import DEFAULT_PUBLISH, PublishConfig
 
 if TYPE_CHECKING:
-    from .brand import Brand
     from .editions import Edition
     from .i18n import Language
 

@@ -32,8 +32,7 @@ from ..brand import Brand
 from ..chunk import CONTENTS_SLUG, Page
 from ..editions import primary_language
 from ..i18n import Language, language_name
-from ..model import SourceLocation
-from ..problems import UserError, error
+from ..problems import UserError
 from ..resolve import Document
 from .assets import image_path, page_assets
 from .diagram import CHARACTER_WIDTH, diagram_drawing  # noqa: F401  (CHARACTER_WIDTH: read by tests)
