@@ -391,7 +391,9 @@ def test_welsh_labels_and_plurals_come_from_the_catalog(pair):
 
 def test_the_language_switcher_links_each_page_to_its_twin_both_ways(pair):
     for here, there, there_lang, name in (("cy", "en", "en-GB", "English"), ("en", "cy", "cy", "Cymraeg")):
-        for path, root in page_roots(pair[here] / "html", ".html"):
+        pages = list(page_roots(pair[here] / "html", ".html"))
+        assert [path.name for path, _ in pages] == ["atebion.html", "hanfodion.html", "index.html", "print.html", "ymarfer.html"]
+        for path, root in pages:
             [switch] = switcher_links(root)
             [alternate] = root.xpath('//link[@rel="alternate"]')
             assert (switch.text, switch.get("lang"), switch.get("hreflang")) == (name, there_lang, there_lang)
