@@ -104,19 +104,6 @@ class Language:
         """
         return {category: self.translations.ngettext(singular, plural, n) for category, n in _plural_samples(self.catalog).items()}
 
-    @property
-    def locale(self) -> Locale:
-        return _locale(self.catalog)
-
-    def name_in(self, other: Language) -> str:
-        """This language's name in `other`'s language: English is "Saesneg" in Welsh."""
-        return self.locale.get_display_name(other.locale) or self.tag
-
-    @property
-    def autonym(self) -> str:
-        """This language's name in itself: "Cymraeg", "English"."""
-        return self.name_in(self)
-
 
 @functools.lru_cache(maxsize=64)
 def language_name(tag: str, in_tag: str | None = None) -> str:

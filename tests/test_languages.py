@@ -559,3 +559,35 @@ def test_welsh_scorm_manifests_validate(pair, version):
 
     name = "scorm12" if version == "1.2" else "scorm2004"
     assert scorm_xsd.validate_package(pair["cy"] / f"comisiynu-hanfodion-{name}.zip", version) == []
+
+
+@pytest.mark.slow
+def test_the_welsh_quiz_and_download_speak_welsh_in_the_browser(pair, chromium_browser):
+    from tests.html_support import serve_folder
+
+    with serve_folder(pair["out"]) as base:
+        context = chromium_browser.new_context(accept_downloads=True)
+        try:
+            page = context.new_page()
+            page.goto(f"{base}comisiynu-hanfodion/glanrafon/html/hanfodion.html")
+            page.check("#awyr-las-true")
+            page.check("#glaswellt-coch-true")
+            page.click("[data-quiz-check]")
+            assert page.locator("#ffeithiau-score").text_content() == "Cawsoch 1 o 3 yn gywir."
+            verdicts = page.locator(".quiz-feedback:not([hidden]) [data-verdict]").all_text_contents()
+            assert verdicts == ["Cywir.", "Ddim yn hollol.", "Heb ei ateb."]
+            # The scripts choose a plural form by the language's CLDR rules, as the catalog's forms are keyed.
+            assert page.evaluate("[0, 1, 2, 3, 6, 7].map(n => new Intl.PluralRules('cy').select(n))") == [
+                "zero", "one", "two", "few", "many", "other"]
+            page.goto(f"{base}comisiynu-hanfodion/glanrafon/html/ymarfer.html")
+            page.fill("#myfyrio-diffinio-answer", "Drwy wrando ar drigolion.")
+            with page.expect_download() as download_info:
+                page.locator("[data-download-answers]").first.click()
+            download = download_info.value
+            assert download.suggested_filename == "comisiynu-hanfodion-glanrafon-fy-atebion.txt"
+            text = Path(download.path()).read_text(encoding="utf-8-sig")
+        finally:
+            context.close()
+    assert "Fy atebion" in text and "Cwestiwn: Sut mae eich cyngor yn diffinio comisiynu?" in text
+    assert "Fy ateb:\nDrwy wrando ar drigolion." in text and "(heb ei ateb)" in text and "Gwir neu gau" in text
+    assert english_in(text) == []
