@@ -141,7 +141,8 @@ def _load(tag: str, catalog_name: str, has_catalog: bool, locale_dir: Path) -> L
     path = locale_dir / catalog_name / "LC_MESSAGES" / f"{DOMAIN}.po"
     if path.exists():
         with path.open("rb") as handle:
-            catalog = read_po(handle, locale=catalog_name.replace("-", "_"), domain=DOMAIN)
+            # No locale: the plural rule comes from the file's own Plural-Forms header, without loading CLDR data.
+            catalog = read_po(handle, domain=DOMAIN)
         compiled = io.BytesIO()
         # Fuzzy entries are a translator's guess: shown in English until someone confirms them.
         write_mo(compiled, catalog, use_fuzzy=False)
@@ -192,9 +193,9 @@ def _plural_samples(catalog_name: str) -> dict[str, int]:
     """The smallest whole number in each CLDR plural category of a language: {"zero": 0, "one": 1, ..., "other": 4}."""
     rule = _locale(catalog_name).plural_form
     samples: dict[str, int] = {}
-    for n in range(0, 1000):
+    for n in range(0, 200):
         samples.setdefault(rule(n), n)
-    samples.setdefault("other", 1000)
+    samples.setdefault("other", 200)
     return dict(sorted(samples.items()))
 
 
