@@ -40,6 +40,7 @@ from ..chunk import CONTENTS_SLUG, Page
 from ..model import SourceLocation
 from ..problems import Problem, UserError, error
 from ..resolve import Document, with_brand_links
+from .template_budget import BudgetedSandbox, template_budget
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "templates" / "html"
 
@@ -92,7 +93,7 @@ def print_slug(doc: Document) -> str:
 
 def render_pages(doc: Document, brand: Brand, profile: Profile) -> dict[str, bytes]:
     """Render every page and asset of `doc`; keys are relative POSIX paths, in sorted order."""
-    with brand_template_errors(brand):
+    with brand_template_errors(brand), template_budget(brand.templates_dir):
         files = _render_pages(with_brand_links(doc, brand), brand, profile)
     if brand.templates_dir is not None:
         _guard_brand_pages(files, brand, profile)
@@ -101,13 +102,19 @@ def render_pages(doc: Document, brand: Brand, profile: Profile) -> dict[str, byt
 
 def _guard_brand_pages(files: dict[str, bytes], brand: Brand, profile: Profile) -> None:
     """Refuse pages that a brand's template overrides made inaccessible or unsafe (see page_guard)."""
+    from lxml import etree
+
     from .page_guard import page_problems
+    from .xhtml_wellformed import ill_formed_page_problem
 
     own_scripts = frozenset(name for name in files if name.endswith(".js")) | ({profile.runtime_script} - {None})
     found: list[str] = []
     for name, data in files.items():
         if name.endswith(profile.extension):
-            found += page_problems(name, data, profile.xhtml, own_scripts)
+            try:
+                found += page_problems(name, data, profile.xhtml, own_scripts)
+            except etree.XMLSyntaxError as exc:  # an XHTML page the brand's markup broke
+                raise UserError(ill_formed_page_problem(brand.templates_dir, name, exc)) from None
     if found:
         shown = "; ".join(found[:5]) + (f"; and {len(found) - 5} more" if len(found) > 5 else "")
         raise UserError(error(
@@ -156,8 +163,8 @@ def template_environment(brand: Brand) -> SandboxedEnvironment:
     return _environment_for(brand.templates_dir)
 
 
-class BrandSandbox(SandboxedEnvironment):
-    """Jinja2's sandbox, which also keeps file paths out of templates' reach.
+class BrandSandbox(BudgetedSandbox, SandboxedEnvironment):
+    """Jinja2's sandbox, which also keeps file paths out of templates' reach, with a time and size budget (template_budget).
 
     The sandbox already refuses Python internals (names starting with "_");
     a template that got hold of a `Path` (brand.folder, brand.logo.path)
