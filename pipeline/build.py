@@ -22,7 +22,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
-from . import output_swap
 from .problems import Problem, UserError
 
 if TYPE_CHECKING:
@@ -59,6 +58,9 @@ DEFAULT_BRAND = PROJECT_ROOT / "brands" / "default"
 BRANDS_ROOT = PROJECT_ROOT / "brands"
 SOURCE_ROOT = PROJECT_ROOT / "source"
 STAMP_FOLDER = ".stamps"
+# pipeline.publish.PUBLISH_FILE (a test keeps them equal): importing that module
+# loads dataclasses, which a rebuild with nothing to do cannot spare.
+PUBLISH_FILE = "publish.json"
 
 
 def output_name(workbook_id: str, fmt: str) -> str:
@@ -155,8 +157,6 @@ _JSON_SRC = re.compile(rb'"src"\s*:\s*"((?:[^"\\]|\\.)*)"')
 
 def referenced_files(source: Path, data: bytes) -> list[str]:
     """The image paths a source's text refers to, as written (relative to its folder), sorted and without repeats."""
-    import html
-
     found = set()
     if source.suffix == ".json":
         for match in _JSON_SRC.finditer(data):
@@ -166,8 +166,12 @@ def referenced_files(source: Path, data: bytes) -> list[str]:
                 continue
     else:
         for match in _XML_SRC.finditer(data):
-            raw = match.group(1) if match.group(1) is not None else match.group(2)
-            found.add(html.unescape(raw.decode("utf-8", "replace")))
+            raw = (match.group(1) if match.group(1) is not None else match.group(2)).decode("utf-8", "replace")
+            if "&" in raw:  # an entity or character reference; html.entities is large, so only then
+                import html
+
+                raw = html.unescape(raw)
+            found.add(raw)
     return sorted(found)
 
 
@@ -199,8 +203,6 @@ def input_fingerprint(source: Path, brand_folder: Path, out_root: Path | None = 
     unreadable file must cost nothing). `out_root` is kept for callers; an
     output folder beside the source is no longer read at all.
     """
-    from .publish import PUBLISH_FILE
-
     digest = hashlib.sha256(toolkit_fingerprint().encode())
     folder = Path(os.path.realpath(source.parent))
     data = _read_source_bytes(source)
@@ -352,6 +354,7 @@ def cannot_write(path, exc: OSError, option: str = "--out") -> UserError:
 
 def build_pairs(pairs: list[tuple[Path, Brand]], formats: tuple[str, ...], out_root: Path, strict: bool = False, force: bool = False, jobs: int = 1, progress: Callable[[int, int, str], None] | None = None) -> list[BuildResult]:
     """Build every (source, brand) pair; each pair's outputs change together, in one atomic swap (see output_swap)."""
+    from . import output_swap
     from .locks import pair_locks, remove_held_lock
 
     plans = []
@@ -440,6 +443,8 @@ def _replan_under_lock(plan: _Plan, out_root: Path, formats: tuple[str, ...], st
     A build that waited for the lock often finds the other build made
     everything it was going to make.
     """
+    from . import output_swap
+
     if not plan.todo:
         return plan
     target = out_root / plan.workbook_id / plan.brand.name

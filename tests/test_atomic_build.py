@@ -93,22 +93,26 @@ def test_builds_killed_at_random_moments_leave_the_old_or_the_new_outputs(tmp_pa
     duration = max(durations)
     state = 0
     rng = random.Random(18)
-    killed_while_running = 0
-    for _ in range(8):
+    killed_while_running = attempts = 0
+    while killed_while_running < 8:  # a bounded count: 8 kills that land while a build runs
+        attempts += 1
+        assert attempts <= 30, "builds kept finishing before the kill; the test could not do its job"
         wanted = 1 - state
         source.write_text(texts[wanted], encoding="utf-8")
         process = subprocess.Popen(command("build", str(source), "--out", str(out), "--jobs", "1"), cwd=ROOT, env=environment(),
                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
         # Starting Python and planning take the first part of a run; the kills aim at the rest.
-        time.sleep(rng.uniform(0.2 * duration, duration))
+        delay = rng.uniform(0.2 * duration, duration)
+        time.sleep(delay)
         if process.poll() is None:
             killed_while_running += 1
             os.killpg(process.pid, signal.SIGKILL)
+        else:
+            duration = 0.9 * delay  # this machine is faster now than when measured: aim earlier
         process.wait(timeout=60)
         tree = visible_tree(out)
         assert tree in (trees[0], trees[1]), "build/ is neither the old outputs nor the new ones"
         state = 0 if tree == trees[0] else 1
-    assert killed_while_running >= 4, "the kills must land while builds run, or this test proves nothing"
 
     # The next build completes the job and tidies whatever the killed ones left.
     final = run("build", str(source), "--out", str(out), "--jobs", "1")
@@ -159,5 +163,55 @@ def test_two_builds_of_one_pair_take_turns_and_both_succeed(tmp_path, force):
     built = sorted(built_column(stderr) for _, stderr in outcomes)
     # The one that waited finds the outputs current, unless told to rebuild anyway.
     assert built == ([ALL_BUILT, ALL_BUILT] if force else ["-", ALL_BUILT])
+    assert visible_tree(out) == trees[1]
+    assert leftovers(out / "kitchen-sink") == []
+
+
+KILL_AT_STEP = """
+import os, shutil, signal
+_step = [0]
+_kill_at = int(os.environ["KILL_AT_STEP"])
+def _counted(function):
+    def step(*args, **kwargs):
+        _step[0] += 1
+        if _step[0] == _kill_at:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return function(*args, **kwargs)
+    return step
+for _name in ("replace", "rename", "symlink", "unlink", "rmdir"):
+    setattr(os, _name, _counted(getattr(os, _name)))
+shutil.rmtree = _counted(shutil.rmtree)
+"""
+
+
+def test_a_build_killed_before_each_step_that_changes_build_leaves_the_old_or_the_new_outputs(tmp_path):
+    # The random kills above rarely land on the instant of a swap; this kills the build
+    # just before its first, second, third ... rename, link, unlink or removal, in turn.
+    source, texts, trees = two_versions(tmp_path)
+    inject = tmp_path / "inject"
+    inject.mkdir()
+    (inject / "sitecustomize.py").write_text(KILL_AT_STEP, encoding="utf-8")
+    out = tmp_path / "build"
+    source.write_text(texts[0], encoding="utf-8")
+    assert run("build", str(source), "--out", str(out), "--jobs", "1").returncode == 0
+    source.write_text(texts[1], encoding="utf-8")
+    seen = set()
+    for step in range(1, 60):
+        result = run("build", str(source), "--out", str(out), "--jobs", "1", "--force",
+                     env=dict(environment(), PYTHONPATH=str(inject), KILL_AT_STEP=str(step)))
+        tree = visible_tree(out)
+        assert tree in (trees[0], trees[1]), f"killed before step {step}, build/ is neither the old outputs nor the new ones"
+        seen.add(0 if tree == trees[0] else 1)
+        if result.returncode == 0:
+            break
+        assert result.returncode == -signal.SIGKILL, result.stderr
+        # Each kill starts from the old outputs again, so that every step is tried on a real change.
+        if tree == trees[1]:
+            source.write_text(texts[0], encoding="utf-8")
+            assert run("build", str(source), "--out", str(out), "--jobs", "1").returncode == 0
+            source.write_text(texts[1], encoding="utf-8")
+    else:
+        pytest.fail("the build never finished: more steps than expected")
+    assert seen == {0, 1} and step > 3
     assert visible_tree(out) == trees[1]
     assert leftovers(out / "kitchen-sink") == []

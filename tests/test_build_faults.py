@@ -165,3 +165,9 @@ def test_a_crowded_source_folder_builds_and_then_is_up_to_date(crowded_source, t
 ])
 def test_image_references_are_found_without_parsing_the_source(name, text, expected):
     assert build_module.referenced_files(Path(name), text) == expected
+
+
+def test_the_fingerprint_names_the_settings_file_the_build_reads():
+    from pipeline.publish import PUBLISH_FILE
+
+    assert build_module.PUBLISH_FILE == PUBLISH_FILE
