@@ -347,11 +347,6 @@ def cannot_read(path: Path, exc: OSError) -> UserError:
     return UserError(f"{path}: error: cannot read {path}: {exc.strerror or exc} [source.unreadable]")
 
 
-def cannot_write(path, exc: OSError, option: str = "--out") -> UserError:
-    """The error for an output that cannot be written: the fix is another output place, not another input."""
-    return UserError(f"{path}: error: cannot write {path}: {exc.strerror or exc}; choose another {option} [output.unwritable]")
-
-
 def build_pairs(pairs: list[tuple[Path, Brand]], formats: tuple[str, ...], out_root: Path, strict: bool = False, force: bool = False, jobs: int = 1, progress: Callable[[int, int, str], None] | None = None) -> list[BuildResult]:
     """Build every (source, brand) pair; each pair's outputs change together, in one atomic swap (see output_swap)."""
     from . import output_swap
