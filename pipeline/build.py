@@ -153,6 +153,21 @@ def referenced_files(source: Path, data: bytes) -> list[str]:
     return sorted(found)
 
 
+# <translation workbook="ID"/> (either attribute order) and its JSON form: the other-language
+# editions, whose titles and pages this workbook's outputs name and link to.
+_XML_TRANSLATION = re.compile(rb"""<translation\b[^>]*?\bworkbook\s*=\s*["']([a-z][a-z0-9-]{0,79})["']""")
+_JSON_TRANSLATION = re.compile(
+    rb'"type"\s*:\s*"translation"[^{}]*?"workbook"\s*:\s*"([a-z][a-z0-9-]{0,79})"'
+    rb'|"workbook"\s*:\s*"([a-z][a-z0-9-]{0,79})"[^{}]*?"type"\s*:\s*"translation"')
+
+
+def translation_ids(source: Path, data: bytes) -> list[str]:
+    """The workbook ids a source names as its translations, sorted and without repeats."""
+    if source.suffix == ".json":
+        return sorted({(match.group(1) or match.group(2)).decode() for match in _JSON_TRANSLATION.finditer(data)})
+    return sorted({match.group(1).decode() for match in _XML_TRANSLATION.finditer(data)})
+
+
 def _read_source_bytes(source: Path) -> bytes | None:
     """The source's bytes for finding its images (None if it cannot be read as a regular file; validation says why)."""
     try:
@@ -198,6 +213,11 @@ def input_fingerprint(source: Path, brand_folder: Path, out_root: Path | None = 
         _hash_file(digest, path, name)
     digest.update(b"\0publish\0")
     _hash_file(digest, folder / PUBLISH_FILE, PUBLISH_FILE)
+    # The other-language editions beside this one (source/<id>/): their titles and pages are in these outputs.
+    digest.update(b"\0editions\0")
+    for workbook_id in translation_ids(source, data or b""):
+        for name in ("workbook.xml", "workbook.json"):
+            _hash_file(digest, folder.parent / workbook_id / name, f"{workbook_id}/{name}")
     digest.update(b"\0brand\0")
     brand_root = brand_folder.resolve()
     _hash_files(digest, brand_root.rglob("*"), brand_root)

@@ -591,3 +591,24 @@ def test_the_welsh_quiz_and_download_speak_welsh_in_the_browser(pair, chromium_b
     assert "Fy atebion" in text and "Cwestiwn: Sut mae eich cyngor yn diffinio comisiynu?" in text
     assert "Fy ateb:\nDrwy wrando ar drigolion." in text and "(heb ei ateb)" in text and "Gwir neu gau" in text
     assert english_in(text) == []
+
+
+def test_an_edit_to_the_other_edition_rebuilds_this_one(tmp_path):
+    for source in (WELSH, ENGLISH):
+        shutil.copytree(source.parent, tmp_path / "source" / source.parent.name)
+    welsh = tmp_path / "source" / "comisiynu-hanfodion" / "workbook.xml"
+    english = tmp_path / "source" / "commissioning-basics" / "workbook.xml"
+    build = ("build", str(welsh), "--format", "epub", "--out", str(tmp_path / "build"), "--jobs", "1")
+    epub = tmp_path / "build" / "comisiynu-hanfodion" / "default" / "comisiynu-hanfodion.epub"
+
+    def cover() -> str:
+        with zipfile.ZipFile(epub) as archive:
+            return archive.read("EPUB/cover.xhtml").decode("utf-8")
+
+    assert run_pipeline(*build).returncode == 0
+    assert "Commissioning workbook: the essentials" in cover()
+    english.write_text(english.read_text(encoding="utf-8").replace("the essentials", "the basics"), encoding="utf-8")
+    result = run_pipeline(*build)
+    assert result.returncode == 0, result.stderr
+    # The Welsh cover names the English edition's title: the edit made the Welsh EPUB out of date.
+    assert "Commissioning workbook: the basics" in cover()
