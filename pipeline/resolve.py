@@ -65,6 +65,9 @@ class Document:
     challenge_labels: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}), repr=False)
     language: Language | None = field(default=None, repr=False)
     editions: tuple[Edition, ...] = ()
+    # Blocks whose own text is in another language than the workbook's, by id: the council's
+    # links box, in the brand's language (set by pipeline.branding), so pages can mark it.
+    text_lang: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}), repr=False)
 
     @property
     def title(self) -> str:

@@ -612,3 +612,20 @@ def test_an_edit_to_the_other_edition_rebuilds_this_one(tmp_path):
     assert result.returncode == 0, result.stderr
     # The Welsh cover names the English edition's title: the edit made the Welsh EPUB out of date.
     assert "Commissioning workbook: the basics" in cover()
+
+
+def test_an_english_brands_links_box_is_marked_english_on_welsh_pages(tmp_path):
+    for source in (WELSH, ENGLISH):
+        shutil.copytree(source.parent, tmp_path / "source" / source.parent.name)
+    result = run_pipeline("build", str(tmp_path / "source" / "comisiynu-hanfodion" / "workbook.xml"), "--brand",
+                          str(ROOT / "brands" / "northshire"), "--format", "html", "--format", "epub", "--out", str(tmp_path / "build"))
+    assert result.returncode == 0, result.stderr
+    page = lxml.html.parse(str(tmp_path / "build" / "comisiynu-hanfodion" / "northshire" / "html" / "atebion.html")).getroot()
+    [box] = page.xpath('//section[@id="council-links"]')
+    assert box.xpath('.//*[@class="block-label"]')[0].text == "Dolenni defnyddiol"
+    assert [element.get("lang") for element in box.xpath('.//*[@lang]')] == ["en-GB", "en-GB"]  # the title and the body
+    assert box.get("lang") is None
+    with zipfile.ZipFile(tmp_path / "build" / "comisiynu-hanfodion" / "northshire" / "comisiynu-hanfodion.epub") as archive:
+        chapter = etree.fromstring(archive.read("EPUB/atebion.xhtml"))
+    marked = chapter.xpath('//*[@id="council-links"]//*[@lang]')
+    assert [(element.get("lang"), element.get(XML_LANG)) for element in marked] == [("en-GB", "en-GB")] * 2

@@ -128,6 +128,7 @@ def _render_pages(doc: Document, brand: Brand, profile: Profile) -> dict[str, by
         "void_slash": Markup("/") if profile.xhtml else "",
         # The brand's own text is in the brand's language: marked where that is not the workbook's.
         "brand_lang_attr": brand_lang,
+        "lang_attr": lambda lang: _lang_attribute(lang, profile),
         "brand_text": (lambda text: Markup("<span{}>{}</span>").format(brand_lang, text)) if brand_lang else (lambda text: text),
     }
     template = environment.get_template(profile.template)
@@ -276,9 +277,16 @@ def brand_language_attribute(doc: Document, brand: Brand, profile: Profile) -> M
     """` lang="en-GB"` for the brand's own text when its language is not the workbook's; else nothing."""
     if primary_language(brand.language) == primary_language(doc.workbook.lang):
         return Markup("")
+    return _lang_attribute(brand.language, profile)
+
+
+def _lang_attribute(lang: str | None, profile: Profile) -> Markup:
+    """` lang="cy"` (with xml:lang in XHTML), or nothing for None."""
+    if not lang:
+        return Markup("")
     if profile.xhtml:
-        return Markup(' lang="{0}" xml:lang="{0}"').format(brand.language)
-    return Markup(' lang="{0}"').format(brand.language)
+        return Markup(' lang="{0}" xml:lang="{0}"').format(lang)
+    return Markup(' lang="{0}"').format(lang)
 
 
 def other_editions(doc: Document, brand: Brand, profile: Profile, slug: str | None) -> list[dict]:
