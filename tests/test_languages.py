@@ -479,6 +479,12 @@ def test_an_unknown_language_builds_in_english_with_a_warning(unknown_language, 
     assert page.get("lang") == "xx" and "Skip to main content" in page.text_content() and "Contents" in page.text_content()
 
 
+def test_validate_reports_an_unknown_language_too(unknown_language):
+    result = run_pipeline("validate", str(unknown_language))
+    assert result.returncode == 0 and "[lang.no-catalog]" in result.stderr
+    assert run_pipeline("validate", "--strict", str(unknown_language)).returncode == 2
+
+
 def test_an_unknown_language_is_an_error_with_strict(unknown_language, tmp_path):
     result = run_pipeline("build", str(unknown_language), "--format", "html", "--out", str(tmp_path / "build"), "--strict")
     assert result.returncode == 2, result.stderr
