@@ -20,6 +20,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from . import project, resources
 from .problems import Problem, UserError
 
 if TYPE_CHECKING:
@@ -51,10 +52,10 @@ PREFLIGHTS: dict[str, str] = {
     "scorm2004": "pipeline.render.scorm:preflight_scorm2004",
 }
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_BRAND = PROJECT_ROOT / "brands" / "default"
-BRANDS_ROOT = PROJECT_ROOT / "brands"
-SOURCE_ROOT = PROJECT_ROOT / "source"
+# The toolkit's checkout (None when installed), for the benchmark and the tests;
+# the user's files are found from the current folder (pipeline/project.py).
+PROJECT_ROOT = resources.checkout()
+DEFAULT_BRAND = resources.bundled_brand()
 STAMP_FOLDER = ".stamps"
 
 
@@ -109,8 +110,8 @@ def _hash_files(digest, files: Iterable[Path], root: Path) -> None:
 def toolkit_fingerprint() -> str:
     """A hash of the toolkit itself: its code, templates and schemas."""
     digest = hashlib.sha256()
-    for folder in ("pipeline", "templates", "schema"):
-        _hash_files(digest, (PROJECT_ROOT / folder).rglob("*"), PROJECT_ROOT)
+    for folder, root in resources.code_folders():
+        _hash_files(digest, folder.rglob("*"), root)
     return digest.hexdigest()
 
 
@@ -392,16 +393,8 @@ def write_atomically(path: Path, data: bytes) -> None:
 
 
 def default_sources() -> list[Path]:
-    found = sorted(SOURCE_ROOT.glob("*/workbook.xml")) + sorted(SOURCE_ROOT.glob("*/workbook.json"))
-    # Shown in messages: "source/x/workbook.xml:12: ..." reads better than an absolute path.
-    return [_relative_to_cwd(path) for path in found]
-
-
-def _relative_to_cwd(path: Path) -> Path:
-    try:
-        return path.relative_to(Path.cwd())
-    except ValueError:
-        return path
+    # Relative to the current folder, as messages show them: "source/x/workbook.xml:12: ...".
+    return project.workbook_sources()
 
 
 def _load_brand_or_fail(folder: Path, strict: bool = False) -> Brand:
@@ -442,7 +435,7 @@ def parse_shard(text: str) -> tuple[int, int]:
 
 def run_build(sources: list[Path], brand_folders: list[Path], args) -> int:
     if not sources:
-        raise UserError(f"{SOURCE_ROOT}: error: no workbooks found; add source/<id>/workbook.xml or name a SOURCE [build.no-sources]")
+        raise UserError(f"{project.SOURCE_FOLDER.resolve()}: error: no workbooks found; add source/<id>/workbook.xml or name a SOURCE [build.no-sources]")
     if args.out.exists() and not args.out.is_dir():
         raise UserError(f"{args.out}: error: --out names a file; name a folder for the outputs (default: build) [output.unwritable]")
     folder_pairs = [(Path(source), Path(folder)) for source in sources for folder in brand_folders]
@@ -507,12 +500,12 @@ def _print_summary(results: list[BuildResult], elapsed: float) -> None:
 
 
 def build_command(args) -> int:
-    return run_build(args.sources or default_sources(), [args.brand or DEFAULT_BRAND], args)
+    return run_build(args.sources or default_sources(), [project.brand_folder(args.brand)], args)
 
 
 def build_all_command(args) -> int:
     if args.brands:
-        folders = list(args.brands)
+        folders = [project.brand_folder(folder) for folder in args.brands]
     else:
-        folders = sorted(path.parent for path in BRANDS_ROOT.glob("*/brand.json"))
+        folders = project.every_brand_folder()
     return run_build(args.sources or default_sources(), folders, args)

@@ -16,6 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
+from . import resources
 from .model import SourceLocation
 from .problems import Problem, error
 
@@ -132,7 +133,4 @@ def _passed_marker(schema_path: Path, text: str) -> Path | None:
         digest = hashlib.sha256(schema_path.read_bytes() + b"\0" + text.encode("utf-8")).hexdigest()
     except OSError:
         return None
-    return _PROJECT_ROOT / ".cache" / "json-schema-passed" / digest
-
-
-_PROJECT_ROOT = Path(__file__).resolve().parent.parent
+    return resources.cache_dir("json-schema-passed") / digest

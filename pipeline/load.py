@@ -13,12 +13,12 @@ from typing import Callable
 
 from lxml import etree
 
-from . import jsonform, model
+from . import jsonform, model, resources
 from .model import SourceLocation
 from .problems import Problem, error
 
 MAX_SOURCE_BYTES = 10 * 1024 * 1024
-SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schema"
+SCHEMA_DIR = resources.schema()
 
 
 @dataclass(frozen=True)
