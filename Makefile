@@ -10,7 +10,7 @@ JOBS     ?= 2
 SOURCE_DATE_EPOCH ?= 1767225600
 export SOURCE_DATE_EPOCH
 
-.PHONY: build test validate bench clean setup setup-python setup-validators
+.PHONY: build test validate bench serve clean setup setup-python setup-validators
 
 build: setup-python
 	$(PY) -m pipeline build --brand brands/$(BRAND) --jobs $(JOBS)
@@ -24,6 +24,11 @@ test: setup-python setup-validators check-js
 
 bench: setup-python
 	$(PY) -m pipeline.bench
+
+# A live preview: `make serve SOURCE=source/<id>/workbook.xml BRAND=<name> PORT=8000`
+# (SOURCE may be left out while source/ holds one workbook).
+serve: setup-python
+	$(PY) -m pipeline serve $(SOURCE) --brand brands/$(BRAND) $(if $(PORT),--port $(PORT))
 
 clean:
 	rm -rf build .pytest_cache

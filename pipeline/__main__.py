@@ -39,6 +39,13 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--brand", type=Path, default=None, help="a brand folder, or the name of one in brands/ or bundled (default: brands/default, else the bundled default)")
     _add_build_options(build, FORMATS)
 
+    importer = commands.add_parser("import", help="make a workbook source from a Word, ODT, Markdown or HTML file")
+    importer.add_argument("file", metavar="FILE", type=Path, help="a .docx, .odt, .md or .html file")
+    importer.add_argument("-o", "--output", type=Path, help="the source to write (default: source/<id>/workbook.xml)")
+    importer.add_argument("--id", dest="workbook_id", help="the workbook's id (default: made from its title)")
+    importer.add_argument("--force", action="store_true", help="replace an existing source")
+    importer.add_argument("--strict", action="store_true", help="treat every guess (warning) as an error: write nothing")
+
     build_all = commands.add_parser("build-all", help="build every workbook with every brand (or those named)")
     build_all.add_argument("sources", nargs="*", metavar="SOURCE", type=Path, help="default: every workbook under source/")
     build_all.add_argument("--brand", dest="brands", action="append", type=Path, help="a brand folder or name (repeatable; default: every folder in brands/, else the bundled default)")
@@ -55,6 +62,11 @@ def _parser() -> argparse.ArgumentParser:
 
     schema = commands.add_parser("schema", help="where the XSD and JSON Schemas are, for editors")
     schema.add_argument("--path", action="store_true", help="print only the folder that holds them")
+    serve = commands.add_parser("serve", help="preview one workbook's site, rebuilt and reloaded on every save")
+    serve.add_argument("source", nargs="?", metavar="SOURCE", type=Path, help="default: the one workbook under source/")
+    serve.add_argument("--brand", metavar="DIR", type=Path, default=None, help="brand folder (default: brands/default)")
+    serve.add_argument("--port", metavar="N", type=_port, default=8000, help="port on 127.0.0.1 (default: 8000; 0 picks a free one)")
+    serve.add_argument("--open", action="store_true", help="open the preview in the web browser")
     return parser
 
 
@@ -84,6 +96,16 @@ def _positive_int(text: str) -> int:
         raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
     if value < 1:
         raise argparse.ArgumentTypeError("must be 1 or more")
+    return value
+
+
+def _port(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a port number, got {text!r}") from None
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError("must be between 0 and 65535")
     return value
 
 
@@ -125,9 +147,19 @@ def command_convert(args) -> int:
             raise UserError(f"{args.output}: error: is a folder; name the file to write, such as {args.output / ('workbook.' + args.to)} [output.unwritable]")
 
         write_atomically(args.output, output)
+        _honour_umask(args.output)
     else:
         sys.stdout.buffer.write(output)
     return EXIT_OK
+
+
+def _honour_umask(path: Path) -> None:
+    """Give a converted file the mode any new file gets (the atomic writer's temporary file is 0600)."""
+    import os
+
+    mask = os.umask(0)
+    os.umask(mask)
+    os.chmod(path, 0o666 & ~mask)
 
 
 def _schema_reference(output, schema_file: str) -> str:
@@ -162,6 +194,30 @@ def command_schema(args) -> int:
     return EXIT_OK
 
 
+def command_import(args) -> int:
+    import re
+    import tempfile
+
+    from .importer import default_output, import_document, write_source
+    from .model import SourceLocation
+    from .problems import error
+
+    if args.workbook_id is not None and not re.fullmatch(r"[a-z][a-z0-9]*(-[a-z0-9]+)*", args.workbook_id):
+        raise UserError(error(SourceLocation("--id"), f"'{args.workbook_id}' is not an id: use lower-case letters, "
+                              "digits and single hyphens, starting with a letter", "import.bad-id"))
+    with tempfile.TemporaryDirectory(prefix="workbook-import-") as work:
+        imported = import_document(args.file, args.workbook_id, Path(work))
+        output = args.output or default_output(imported.workbook.id)
+        warnings = imported.problems  # in document order, as the author reads it
+        if args.strict and warnings:
+            raise UserError([problem._replace(severity="error") for problem in warnings])
+        problems = warnings + write_source(imported, output, args.force, str(args.file), args.strict)
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    print(f"{output}: imported from {args.file} ({len(problems)} warning(s) to check)", file=sys.stderr)
+    return EXIT_OK
+
+
 def command_build(args) -> int:
     from .build import build_command
 
@@ -174,10 +230,16 @@ def command_build_all(args) -> int:
     return build_all_command(args)
 
 
+def command_serve(args) -> int:
+    from .serve import serve_command
+
+    return serve_command(args)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    handler = {"validate": command_validate, "convert": command_convert, "build": command_build, "build-all": command_build_all,
-               "new": command_new, "schema": command_schema}[args.command]
+    handler = {"validate": command_validate, "convert": command_convert, "import": command_import, "build": command_build,
+               "build-all": command_build_all, "serve": command_serve, "new": command_new, "schema": command_schema}[args.command]
     try:
         return handler(args)
     except UserError as exc:
@@ -185,7 +247,7 @@ def main(argv: list[str] | None = None) -> int:
             print(problem, file=sys.stderr)
         return EXIT_USER_ERROR
     except OSError as exc:
-        if args.command not in ("build", "build-all", "convert", "new") or exc.filename is None:
+        if args.command not in ("build", "build-all", "convert", "import", "new") or exc.filename is None:
             return _report_bug()
         # The output folder or file cannot be written: a problem with the command's
         # arguments or the machine, not with the toolkit.

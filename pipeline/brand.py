@@ -2,14 +2,14 @@
 
 Renderers only see the frozen `Brand`; nothing they do can reach outside the
 brand folder, because every path in it is resolved and checked here. A brand's
-template overrides are read here too, before anything is built: a template
-that cannot parse, or that reaches for Python internals or for files outside
-the template folders, stops the build with its file and line.
+template overrides are checked while it loads, before anything is built (see
+brand_templates.py): a template that cannot parse, or that reaches for Python
+internals or for files outside the template folders, stops the build with its
+file and line.
 """
 from __future__ import annotations
 
 import os
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -17,6 +17,7 @@ from typing import Mapping
 
 from .jsonfile import read_json_file
 from .model import BLOCK_KINDS, SourceLocation
+from .brand_templates import template_problems
 from .problems import Problem, error, warning
 
 SCHEMA_PATH = Path(__file__).resolve().parent.parent / "schema" / "brand.schema.json"
@@ -123,7 +124,7 @@ def load_brand(folder: Path | str) -> tuple[Brand | None, list[Problem]]:
     where = SourceLocation(str(brand_file))
     if not folder.is_dir():
         return None, [error(SourceLocation(str(folder)), "brand folder does not exist; pass --brand brands/<name> (a folder holding brand.json)", "brand.not-found")]
-    if not brand_file.is_file():
+    if not os.path.lexists(brand_file):  # a FIFO, device or link loop is refused by the reader, with its own message
         return None, [error(where, "brand.json is missing; every brand folder needs one (see brands/default/brand.json)", "brand.no-file")]
     settings, problems = read_json_file(brand_file, SCHEMA_PATH, "brand", _describe_violation)
     if settings is None or problems:
@@ -153,8 +154,9 @@ def load_brand(folder: Path | str) -> tuple[Brand | None, list[Problem]]:
     for index, font in enumerate(data.get("fonts", {}).get("files", ())):
         font_path, problem = brand_path(folder, font["file"], loc(f"/fonts/files/{index}/file"))
         if problem is None:
-            media_type = sniff_font(font_path.read_bytes())
-            if media_type is None:
+            font_data, problem = _read_brand_file(font_path, MAX_FONT_BYTES, "font", loc(f"/fonts/files/{index}/file"))
+            media_type = None if problem else sniff_font(font_data)
+            if problem is None and media_type is None:
                 problem = error(loc(f"/fonts/files/{index}/file"), f"'{font['file']}' is not a TrueType, OpenType, WOFF or WOFF2 font (checked by its content)", "brand.font-format")
         if problem:
             problems.append(problem)
@@ -210,7 +212,7 @@ def brand_path(folder: Path, relative: str, where: SourceLocation) -> tuple[Path
     candidate = (root / relative).resolve()
     if Path(relative).is_absolute() or not candidate.is_relative_to(root):
         return None, error(where, f"path '{relative}' leaves the brand folder; put the file inside {root} and name it relative to it", "brand.path-outside")
-    if not candidate.is_file():
+    if not candidate.exists():
         return None, error(where, f"file '{relative}' does not exist in the brand folder", "brand.file-missing")
     return candidate, None
 
@@ -243,13 +245,12 @@ def _load_logo(folder: Path, logo: dict, loc) -> tuple[Logo | None, list[Problem
     if "raster" in logo:
         raster, problem = brand_path(folder, logo["raster"], loc("/logo/raster"))
         if problem is None:
-            raster_media_type = _sniff_raster(raster.read_bytes())
+            raster_data, problem = _read_brand_file(raster, MAX_LOGO_BYTES, "logo", loc("/logo/raster"))
+        if problem is None:
+            raster_media_type = _sniff_raster(raster_data)
             if raster_media_type is None:
                 problem = error(loc("/logo/raster"), f"'{logo['raster']}' is not a PNG or JPEG image (checked by its content); "
                                 "the raster copy of a logo is for Word, which needs one of those", "brand.logo-raster-format")
-            elif raster.stat().st_size > MAX_LOGO_BYTES:
-                problem = error(loc("/logo/raster"), f"logo raster is {raster.stat().st_size:,} bytes; the limit is {MAX_LOGO_BYTES:,}: "
-                                "export a smaller image", "brand.logo-too-large")
         if problem:
             return None, [problem]
     found = Logo(logo_path, logo["alt"], media_type, raster, raster_media_type)
@@ -272,10 +273,28 @@ def _sniff_raster(data: bytes) -> str | None:
     return None
 
 
+MAX_FONT_BYTES = 10 * 1024 * 1024
+
+
+def _read_brand_file(path: Path, limit: int, what: str, where: SourceLocation) -> tuple[bytes, Problem | None]:
+    """A logo or font file's bytes, read with a cap that does not trust stat(): regular files only."""
+    from .safe_read import InputError, read_input
+
+    try:
+        return read_input(path, limit, f"{what} file"), None
+    except InputError as exc:
+        if exc.kind == "too-large":
+            shown = f"{exc.size:,} bytes" if exc.size else "too large"
+            noun = "image" if what == "logo" else "file"
+            return b"", error(where, f"{what} is {shown}; the limit is {limit:,}: export a smaller {noun}", f"brand.{what}-too-large")
+        separator = " " if exc.kind == "not-a-file" else ": "
+        return b"", error(where, f"{what} file '{path.name}'{separator}{exc.message}", "brand.file-unreadable")
+
+
 def _check_logo(path: Path, where: SourceLocation) -> tuple[str | None, Problem | None]:
-    data = path.read_bytes()
-    if len(data) > MAX_LOGO_BYTES:
-        return None, error(where, f"logo is {len(data):,} bytes; the limit is {MAX_LOGO_BYTES:,}: export a smaller image", "brand.logo-too-large")
+    data, problem = _read_brand_file(path, MAX_LOGO_BYTES, "logo", where)
+    if problem:
+        return None, problem
     raster = _sniff_raster(data)
     if raster:
         return raster, None
@@ -288,121 +307,3 @@ def _check_logo(path: Path, where: SourceLocation) -> tuple[str | None, Problem 
             return None, error(where, f"SVG logo is not safe: {reason}; remove it and try again", "brand.logo-unsafe")
         return "image/svg+xml", None
     return None, error(where, "logo is not a PNG, JPEG or SVG image (checked by its content, not its name)", "brand.logo-format")
-
-
-# --- template overrides ----------------------------------------------------------
-
-TEMPLATES_FOLDER = "templates"
-
-
-def unsafe_template_name(name: str) -> bool:
-    """True for a template name that climbs out of, or is absolute to, the template folders."""
-    return name.startswith(("/", "\\")) or bool(re.match(r"^[A-Za-z]:", name)) or ".." in re.split(r"[/\\]", name)
-
-
-def template_problems(folder: Path) -> list[Problem]:
-    """Check a brand's templates/ before anything is built: inside the folder, parseable, no escape attempts.
-
-    The sandbox refuses the same things when a template runs; checking the
-    source first reports every one at once, with its line, and before the
-    build has created anything. (A name put together while the template
-    runs, such as `attr(name)`, is still caught by the sandbox.)
-    """
-    templates = folder / TEMPLATES_FOLDER
-    if not templates.exists():
-        return []
-    root = folder.resolve()
-    if not templates.resolve().is_relative_to(root):
-        return [error(SourceLocation(str(templates)), f"the templates folder leads outside the brand folder; make it a real folder inside {root}", "brand.path-outside")]
-    from jinja2.sandbox import SandboxedEnvironment  # only brands with templates pay for importing Jinja2 here
-
-    parser = SandboxedEnvironment()
-    problems: list[Problem] = []
-    for directory, subfolders, files in os.walk(templates):  # followlinks=False: a linked folder is checked, not entered
-        for name in sorted(subfolders) + sorted(files):
-            path = Path(directory, name)
-            shown = SourceLocation(str(path))
-            if name in subfolders and path.is_symlink():
-                # The template loader would follow it, past files this check never saw.
-                problems.append(error(shown, "this folder of templates is a link; make it a real folder inside the brand folder", "brand.path-outside"))
-                subfolders.remove(name)
-                continue
-            if not path.resolve().is_relative_to(root):
-                problems.append(error(shown, "this template is a link to a file outside the brand folder; put the template itself in the brand folder", "brand.path-outside"))
-                continue
-            if name in files:
-                problems += _problems_in_template(parser, path, path.relative_to(templates).as_posix())
-        subfolders.sort()
-    return problems
-
-
-BASE_TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "html"
-
-
-def _block_names(parser, name: str, seen: frozenset = frozenset()) -> set[str] | None:
-    """Every block a base template (and the templates it extends) defines; None if it is not a base template."""
-    from jinja2 import nodes
-
-    path = BASE_TEMPLATES / name
-    if name in seen or unsafe_template_name(name) or not path.is_file():
-        return None
-    tree = parser.parse(path.read_text(encoding="utf-8"), name, str(path))
-    names = {block.name for block in tree.find_all(nodes.Block)}
-    for extends in tree.find_all(nodes.Extends):
-        if isinstance(extends.template, nodes.Const):
-            names |= _block_names(parser, extends.template.value, seen | {name}) or set()
-    return names
-
-
-def _unknown_blocks(parser, tree, path: Path) -> list[Problem]:
-    """A block the extended template does not have changes nothing: most often a misspelt name."""
-    from jinja2 import nodes
-
-    extends = next(tree.find_all(nodes.Extends), None)
-    if extends is None or not isinstance(extends.template, nodes.Const):
-        return []
-    known = _block_names(parser, extends.template.value)
-    if not known:
-        return []
-    outermost = [block for block in tree.body if isinstance(block, nodes.Block)]
-    return [
-        warning(SourceLocation(str(path), block.lineno), f"block '{block.name}' is not a block of {extends.template.value}, so it "
-                f"changes nothing; the blocks you can override are: {', '.join(sorted(known))}", "brand.template-unknown-block")
-        for block in outermost if block.name not in known
-    ]
-
-
-def _problems_in_template(parser, path: Path, name: str) -> list[Problem]:
-    from jinja2 import nodes
-    from jinja2.exceptions import TemplateSyntaxError
-
-    try:
-        source = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        return [error(SourceLocation(str(path)), "template is not UTF-8 text", "brand.template-error")]
-    try:
-        tree = parser.parse(source, name, str(path))
-    except TemplateSyntaxError as exc:
-        return [error(SourceLocation(str(path), exc.lineno), f"template syntax error: {exc.message}", "brand.template-error")]
-
-    def internal(node, attribute: str) -> Problem:
-        return error(SourceLocation(str(path), node.lineno), f"template reaches for '{attribute}', a Python internal; brand templates may "
-                     "only use the values they are given (brand, doc, workbook, page, links ...)", "brand.template-unsafe")
-
-    problems = _unknown_blocks(parser, tree, path)
-    for node in tree.find_all((nodes.Getattr, nodes.Getitem, nodes.Filter, nodes.Include, nodes.Extends, nodes.Import, nodes.FromImport)):
-        if isinstance(node, nodes.Getattr) and node.attr.startswith("_"):
-            problems.append(internal(node, node.attr))
-        elif isinstance(node, nodes.Getitem) and isinstance(node.arg, nodes.Const) and str(node.arg.value).startswith("_"):
-            problems.append(internal(node, node.arg.value))
-        elif isinstance(node, nodes.Filter) and node.name == "attr" and node.args and isinstance(node.args[0], nodes.Const) \
-                and str(node.args[0].value).startswith("_"):
-            problems.append(internal(node, node.args[0].value))
-        elif isinstance(node, (nodes.Include, nodes.Extends, nodes.Import, nodes.FromImport)):
-            names = [node.template] if isinstance(node.template, nodes.Const) else list(node.template.find_all(nodes.Const))
-            for constant in names:
-                if isinstance(constant.value, str) and unsafe_template_name(constant.value):
-                    problems.append(error(SourceLocation(str(path), node.lineno), f"template loads '{constant.value}', which is outside the "
-                                          "template folders; name a template in the brand's templates/ folder or a base one, such as "
-                                          "\"partials/contact.html.j2\"", "brand.template-unsafe"))
-    return problems

@@ -11,7 +11,6 @@ whose hash is unchanged is skipped unless --force.
 from __future__ import annotations
 
 import hashlib
-import importlib
 import json
 import os
 import sys
@@ -20,6 +19,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from . import formats as _formats
 from . import project, resources
 from .problems import Problem, UserError
 
@@ -32,25 +32,8 @@ if TYPE_CHECKING:
 # The model, schemas, renderers and even shutil/tempfile are imported where they
 # are used, so that a rebuild with nothing to do answers without loading them.
 
-FORMATS = ("html", "docx", "epub", "scorm12", "scorm2004")
-
-# format -> "module:function"; each renderer is `render(doc, brand, out_dir) -> Path`
-# and writes exactly the output named by `output_name`.
-RENDERERS: dict[str, str] = {
-    "html": "pipeline.render.html:render_html",
-    "docx": "pipeline.render.docx:render_docx",
-    "epub": "pipeline.render.epub:render_epub",
-    "scorm12": "pipeline.render.scorm:render_scorm12",
-    "scorm2004": "pipeline.render.scorm:render_scorm2004",
-}
-
-# Checks a format makes of a resolved document before anything is rendered;
-# their warnings are shown with the source's, and --strict makes them errors.
-PREFLIGHTS: dict[str, str] = {
-    "docx": "pipeline.render.docx_preflight:preflight_docx",
-    "scorm12": "pipeline.render.scorm:preflight_scorm12",
-    "scorm2004": "pipeline.render.scorm:preflight_scorm2004",
-}
+# The formats, in build order: see pipeline/formats.py (one record per format).
+FORMATS = tuple(fmt.name for fmt in _formats.FORMATS)
 
 # The toolkit's checkout (None when installed), for the benchmark and the tests;
 # the user's files are found from the current folder (pipeline/project.py).
@@ -61,18 +44,11 @@ STAMP_FOLDER = ".stamps"
 
 def output_name(workbook_id: str, fmt: str) -> str:
     """The file (or folder) name of one format's output inside build/<workbook>/<brand>/."""
-    return {
-        "html": "html",
-        "docx": f"{workbook_id}.docx",
-        "epub": f"{workbook_id}.epub",
-        "scorm12": f"{workbook_id}-scorm12.zip",
-        "scorm2004": f"{workbook_id}-scorm2004.zip",
-    }[fmt]
+    return _formats.BY_NAME[fmt].output_name(workbook_id)
 
 
-def renderer(fmt: str) -> Callable[[Document, Brand, Path], Path]:
-    module_name, function_name = RENDERERS[fmt].split(":")
-    return getattr(importlib.import_module(module_name), function_name)
+def renderer(fmt: str) -> Callable[[Document, Brand, Path], None]:
+    return _formats.BY_NAME[fmt].renderer()
 
 
 def load_document(source: Path, strict: bool = False, formats: tuple[str, ...] = ()) -> tuple[Document, list[Problem]]:
@@ -87,9 +63,7 @@ def load_document(source: Path, strict: bool = False, formats: tuple[str, ...] =
     if result.workbook is not None and publish is not None and not any(p.severity == "error" for p in problems):
         document = resolve(result.workbook, publish)
         for fmt in formats:
-            if fmt in PREFLIGHTS:
-                module_name, function_name = PREFLIGHTS[fmt].split(":")
-                problems = problems + getattr(importlib.import_module(module_name), function_name)(document)
+            problems = problems + _formats.BY_NAME[fmt].check(document)
     blocking = [p for p in problems if p.severity == "error" or (strict and p.severity == "warning")]
     if blocking:
         raise UserError(problems)
@@ -207,6 +181,7 @@ def build_workbook(source: Path, brand: Brand, formats: tuple[str, ...] = FORMAT
 def _render_formats(source: str, brand_folder: str, formats: tuple[str, ...], staging: str) -> dict[str, float]:
     """Render some formats of one pair into `staging` (in a worker process when --jobs > 1); return seconds per format."""
     from .brand import load_brand
+    from .branding import brand_document
 
     document = _DOCUMENTS.get(_document_key(Path(source))) or load_document(Path(source))[0]
     brand = _BRANDS.get(brand_folder)
@@ -214,10 +189,12 @@ def _render_formats(source: str, brand_folder: str, formats: tuple[str, ...], st
         brand, problems = load_brand(Path(brand_folder))
         if brand is None:
             raise UserError(problems)
+    # The brand's changes to the content are made once, here, for every format.
+    document = brand_document(document, brand)
     seconds = {}
     for fmt in formats:
         started = time.perf_counter()
-        renderer(fmt)(document, brand, Path(staging))
+        renderer(fmt)(document, brand, Path(staging) / output_name(document.workbook.id, fmt))
         seconds[fmt] = time.perf_counter() - started
     return seconds
 

@@ -43,6 +43,8 @@ def _inlines(element: etree._Element, content: model.Inlines) -> etree._Element:
                 last.set("href", node.href)
         elif isinstance(node, model.Ref):
             last = etree.SubElement(element, "ref", target=node.target)
+        else:
+            raise TypeError(f"no XML writer for inline {type(node).__name__}")
         _inlines(last, node.content)
     return element
 

@@ -109,10 +109,45 @@ def _validator():
     # jsonschema takes ~100 ms to import: only JSON sources pay for it.
     import jsonschema
 
+    from .jsonfile import strict_validator_class
+
     schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
-    cls = jsonschema.validators.validator_for(schema)
+    cls = strict_validator_class()
     cls.check_schema(schema)
-    return cls(schema)
+    return cls(schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
+
+
+# How deep a workbook may nest, in the XML and the JSON form alike. Readers,
+# the schema check and the templates recurse once per level; every real
+# workbook stays far inside these (the Commissioning workbook: 7 and 1).
+MAX_ELEMENT_DEPTH = 64
+MAX_INLINE_DEPTH = 32
+INLINE_TYPES = frozenset({"em", "strong", "link", "ref"})
+
+
+def depth_problem(data, name: str, text: str) -> Problem | None:
+    """Refuse a JSON form nested past the limits before the (recursive) schema check sees it."""
+    pending = [(data.get("workbook") if isinstance(data, dict) else None, "/workbook", 1, 0)]
+    while pending:
+        node, pointer, depth, inlines = pending.pop()
+        if isinstance(node, dict):
+            kind = node.get("type")
+            inlines += isinstance(kind, str) and kind in INLINE_TYPES
+            if depth > MAX_ELEMENT_DEPTH or inlines > MAX_INLINE_DEPTH:
+                line, column = source_map(text).get(pointer, (None, None))
+                return error(SourceLocation(name, line, column, pointer), too_deep_message(depth > MAX_ELEMENT_DEPTH), "source.too-deep")
+            pending.extend((value, f"{pointer}/{key}", depth + 1, inlines) for key, value in node.items())
+        elif isinstance(node, list):
+            pending.extend((value, f"{pointer}/{index}", depth, inlines) for index, value in enumerate(node))
+    return None
+
+
+def too_deep_message(elements: bool) -> str:
+    if elements:
+        return (f"elements are nested more than {MAX_ELEMENT_DEPTH} deep here, past the limit the toolkit can read and "
+                "render safely; flatten the structure")
+    return (f"inline elements (em, strong, link, ref) are nested more than {MAX_INLINE_DEPTH} deep here, past the "
+            "limit the toolkit can render safely; nest fewer of them")
 
 
 def schema_problems(data, name: str, positions: dict) -> list[Problem]:
@@ -146,4 +181,6 @@ def _describe(violation) -> str:
         return f"{violation.message}; allowed keys are: {', '.join(allowed)}"
     if violation.validator == "enum":
         return f"{violation.instance!r} is not one of: {', '.join(map(str, violation.validator_value))}"
-    return violation.message
+    from .jsonfile import pattern_hint
+
+    return pattern_hint(violation) or violation.message

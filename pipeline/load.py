@@ -14,8 +14,10 @@ from typing import Callable
 from lxml import etree
 
 from . import jsonform, model, resources
+from .jsonform import INLINE_TYPES, MAX_ELEMENT_DEPTH, MAX_INLINE_DEPTH, too_deep_message
 from .model import SourceLocation
 from .problems import Problem, error
+from .safe_read import InputError, read_input
 
 MAX_SOURCE_BYTES = 10 * 1024 * 1024
 SCHEMA_DIR = resources.schema()
@@ -38,19 +40,20 @@ def load_source(path: Path | str, display_name: str | None = None) -> LoadResult
     """Read, decode, parse and schema-check one source file; build the model if it is sound."""
     path = Path(path)
     name = display_name or str(path)
-    source_dir = path.resolve().parent
+    try:
+        source_dir = path.resolve().parent
+    except (OSError, RuntimeError):  # a symlink loop: the reader below says so
+        source_dir = path.absolute().parent
     whole_file = SourceLocation(name)
     try:
-        if path.is_dir():
-            return LoadResult(None, [error(whole_file, "is a folder, not a workbook source; name the workbook.xml or .json file inside it", "source.not-a-file")], source_dir)
-        size = path.stat().st_size
-        if size > MAX_SOURCE_BYTES:
-            return LoadResult(None, [error(whole_file, f"file is {size:,} bytes, more than the {MAX_SOURCE_BYTES:,}-byte limit for a workbook source; split the workbook or check that this is the right file", "source.too-large")], source_dir)
-        data = path.read_bytes()
-    except FileNotFoundError:
-        return LoadResult(None, [error(whole_file, "no such file; check the path (workbooks live under source/<id>/workbook.xml)", "source.not-found")], source_dir)
-    except OSError as exc:
-        return LoadResult(None, [error(whole_file, f"cannot read the file: {exc.strerror}", "source.unreadable")], source_dir)
+        data = read_input(path, MAX_SOURCE_BYTES, "workbook source")
+    except InputError as exc:
+        message = _FOLDER_MESSAGE if exc.message.startswith("is a folder") else _SOURCE_READ_MESSAGES.get(exc.kind, exc.message)
+        if exc.kind == "too-large":
+            shown = f"{exc.size:,} bytes, " if exc.size else ""
+            message = (f"file is {shown}more than the {MAX_SOURCE_BYTES:,}-byte limit for a workbook source; "
+                       "split the workbook or check that this is the right file")
+        return LoadResult(None, [error(whole_file, message, f"source.{exc.kind}")], source_dir)
 
     problem = _check_text(data, name)
     if problem:
@@ -60,6 +63,10 @@ def load_source(path: Path | str, display_name: str | None = None) -> LoadResult
     else:
         workbook, problems = _load_xml(data, name)
     return LoadResult(workbook, problems, source_dir)
+
+
+_SOURCE_READ_MESSAGES = {"not-found": "no such file; check the path (workbooks live under source/<id>/workbook.xml)"}
+_FOLDER_MESSAGE = "is a folder, not a workbook source; name the workbook.xml or .json file inside it"
 
 
 def _check_text(data: bytes, name: str) -> Problem | None:
@@ -123,10 +130,27 @@ def _load_xml(data: bytes, name: str) -> tuple[model.Workbook | None, list[Probl
     if root.tag != "workbook":
         return None, [error(SourceLocation(name, root.sourceline), f"the root element is <{root.tag}>, but a workbook source must start with <workbook>", "xml.root")]
 
+    too_deep = _depth_problem(root, name)
+    if too_deep:
+        return None, [too_deep]
     schema = xml_schema()
     if not schema.validate(tree):
         return None, [_schema_problem(entry, name) for entry in schema.error_log]
     return XmlReader(name).workbook(root), []
+
+
+def _depth_problem(root: etree._Element, name: str) -> Problem | None:
+    """Refuse elements nested past the limits: the reader, rules and templates recurse once per level."""
+    depth = inlines = 0
+    for event, element in etree.iterwalk(root, events=("start", "end")):
+        if not isinstance(element.tag, str):
+            continue
+        step = 1 if event == "start" else -1
+        depth += step
+        inlines += step if element.tag in INLINE_TYPES else 0
+        if depth > MAX_ELEMENT_DEPTH or inlines > MAX_INLINE_DEPTH:
+            return error(SourceLocation(name, element.sourceline), too_deep_message(depth > MAX_ELEMENT_DEPTH), "source.too-deep")
+    return None
 
 
 _ENTITY_DECLARATION = re.compile(rb"<!ENTITY\s+(?:%\s+)?([^\s>]+)\s+(?:(SYSTEM|PUBLIC)\s+(?:\"[^\"]*\"\s+)?[\"']([^\"']*)[\"'])?")
@@ -186,17 +210,25 @@ _SCHEMA_CODES = {
 }
 
 
-_ID_PATTERN_ERROR = re.compile(r"\[facet 'pattern'\] The value '(.*)' is not accepted by the pattern '\[a-z\]\[a-z0-9\]\*\(-\[a-z0-9\]\+\)\*'")
+_ID_PATTERN_ERROR = re.compile(r"\[facet 'pattern'\] The value '(.*)' is not accepted by the pattern '\[a-z\]\[a-z0-9\]\*\(-\[a-z0-9\]\+\)\*'", re.S)
+_DATE_PATTERN_ERROR = re.compile(r"\[facet 'pattern'\] The value '(.*)' is not accepted by the pattern '\[0-9\]\{4\}-\[0-9\]\{2\}-\[0-9\]\{2\}'", re.S)
 
 
 def _schema_problem(entry: etree._LogEntry, name: str) -> Problem:
     code = _SCHEMA_CODES.get(entry.type_name, "schema.invalid")
     message = entry.message
+    bad_date = _DATE_PATTERN_ERROR.search(message)
+    if bad_date:
+        return error(SourceLocation(name, entry.line, entry.column or None),
+                     f"<date> {bad_date.group(1)!r} is not a date written YYYY-MM-DD (no time zone), such as 2026-03-31", "schema.date")
     bad_id = _ID_PATTERN_ERROR.search(message)
     if bad_id:
         from .resolve import slugify
 
         value = bad_id.group(1)
+        if value.strip() != value:
+            return error(SourceLocation(name, entry.line, entry.column or None),
+                         f"id {value!r} has a line break or space at its start or end; remove it", "schema.id")
         return error(SourceLocation(name, entry.line, entry.column or None),
                      f"'{value}' is not a valid id: use lower-case letters a–z, digits and single hyphens, starting with a letter "
                      f"(for example '{slugify(value)}')", "schema.id")
@@ -306,12 +338,12 @@ class XmlReader:
         return model.Figure(
             element.get("id"),
             caption=self.optional_inlines(element, "caption"),
-            alt=None if alt is None else normalise_space(alt.text or "").strip(),
+            alt=None if alt is None else normalise_space(whole_text(alt)).strip(),
             image=None if image is None else model.Image(image.get("src"), loc=self.loc(image)),
             diagram=None if diagram is None else model.Diagram(
                 diagram.get("layout"),
                 tuple(
-                    model.DiagramPart(part.tag, normalise_space(part.text or "").strip(), loc=self.loc(part))
+                    model.DiagramPart(part.tag, normalise_space(whole_text(part)).strip(), loc=self.loc(part))
                     for part in diagram if isinstance(part.tag, str)
                 ),
                 loc=self.loc(diagram),
@@ -381,8 +413,8 @@ class XmlReader:
             self.inlines(meta_element.find("title")),
             subtitle=self.optional_inlines(meta_element, "subtitle"),
             summary=self.optional_inlines(meta_element, "summary"),
-            publisher=None if publisher is None else normalise_space(publisher.text or "").strip(),
-            date=None if date is None else date.text.strip(),
+            publisher=None if publisher is None else normalise_space(whole_text(publisher)).strip(),
+            date=None if date is None else whole_text(date).strip(),
             loc=self.loc(meta_element),
         )
         sections = tuple(self.section(child) for child in root.findall("section"))
@@ -393,6 +425,11 @@ class XmlReader:
         "video": video, "subsection": subsection, "guidance": box, "case-study": box, "tip": box,
         "useful-links": box, "challenge": challenge, "quiz": quiz, "quiz-answers": quiz_answers,
     }
+
+
+def whole_text(element: etree._Element) -> str:
+    """All the text of an element, as the schema sees it: a comment inside does not cut it short (unlike .text)."""
+    return element.xpath("string()")
 
 
 def _children_except_title(element):
@@ -476,9 +513,12 @@ def _trim(nodes: list[model.Inline], start: bool) -> list[model.Inline]:
 def _load_json(text: str, name: str) -> tuple[model.Workbook | None, list[Problem]]:
     from .jsonfile import parse_json
 
-    data, problems = parse_json(text, name, "json")
+    data, problems = parse_json(text, name, "json", too_deep_code="source.too-deep")
     if problems:
         return None, problems
+    too_deep = jsonform.depth_problem(data, name, text)
+    if too_deep:
+        return None, [too_deep]
     positions = jsonform.source_map(text)
     problems = jsonform.schema_problems(data, name, positions)
     if problems:

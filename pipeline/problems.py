@@ -19,12 +19,19 @@ class Problem(namedtuple("Problem", "location severity message code")):
     __slots__ = ()
 
     def __str__(self) -> str:
-        return f"{self.location}: {self.severity}: {self.message} [{self.code}]"
+        return f"{self.location}: {self.severity}: {_one_line(self.message)} [{self.code}]"
 
     @property
     def sort_key(self) -> tuple:
         loc = self.location
         return (loc.file, loc.line or 0, loc.column or 0, self.code)
+
+
+def _one_line(text: str) -> str:
+    """A message quoting hostile input stays one line: a line break or control character in it is shown escaped."""
+    if text.isprintable():
+        return text
+    return "".join(character if character.isprintable() or character == " " else repr(character)[1:-1] for character in text)
 
 
 def error(location: SourceLocation, message: str, code: str) -> Problem:

@@ -50,10 +50,12 @@ def load_publish_config(source: Path) -> tuple[PublishConfig | None, list[Proble
     from .jsonfile import read_json_file
     from .model import SourceLocation
 
+    import os
+
     path = publish_file(source)
-    if not path.exists():
+    if not os.path.lexists(path):  # lexists: a broken or looping link is reported, not taken for "no settings"
         return DEFAULT_PUBLISH, []
-    if not path.is_file():
+    if path.is_dir():
         return None, [error(SourceLocation(str(path)), "publish.json is not a file; make it a JSON file of build settings (see schema/publish.schema.json)", "publish.not-a-file")]
     settings, problems = read_json_file(path, SCHEMA_PATH, "publish", _describe_violation)
     if settings is None or problems:

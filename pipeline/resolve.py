@@ -12,14 +12,11 @@ import re
 import unicodedata
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Mapping
+from typing import Mapping
 
 from . import model
 from .chunk import Page, chunk_pages
 from .publish import DEFAULT_PUBLISH, PublishConfig
-
-if TYPE_CHECKING:
-    from .brand import Brand
 
 BLOCK_LABELS: Mapping[str, str] = MappingProxyType({
     "guidance": "Guidance",
@@ -150,73 +147,5 @@ def _assign_ids(workbook: model.Workbook) -> model.Workbook:
     return replace(workbook, sections=tuple(fix_block(section, section.id) for section in workbook.sections))
 
 
+# The id of the council's links box, which pipeline.branding adds once per build.
 BRAND_LINKS_ID = "council-links"
-
-
-def with_brand_links(doc: Document, brand: Brand) -> Document:
-    """The document with the council's own links as a Useful links box, placed once for every format.
-
-    The box goes straight after the workbook's last Useful links box (its
-    "useful resources"), or at the end of the last section when there is
-    none; its title is the council's name. A brand without links, or a
-    document that has the box already, comes back unchanged.
-    """
-    if not brand.links or not doc.workbook.sections:
-        return doc
-    cached = _BRANDED.get((id(doc), id(brand)))
-    # The objects are kept in the entry so their ids cannot be reused while it lives.
-    if cached is not None and cached[0] is doc and cached[1] is brand:
-        return cached[2]
-    branded = _add_brand_links(doc, brand)
-    if len(_BRANDED) >= 8:
-        del _BRANDED[next(iter(_BRANDED))]
-    _BRANDED[(id(doc), id(brand))] = (doc, brand, branded)
-    return branded
-
-
-# A build renders several formats of one document with one brand: the branded document is made
-# once. A few entries, because a renderer may pass on the branded document (which maps to itself).
-_BRANDED: dict[tuple[int, int], tuple[Document, Brand, Document]] = {}
-
-
-def _add_brand_links(doc: Document, brand: Brand) -> Document:
-    paragraphs = []
-    for link in brand.links:
-        content: list[model.Inline] = [model.Link(link.href, (model.Text(link.title),))]
-        if link.description:
-            content.append(model.Text(f" – {link.description}"))
-        paragraphs.append(model.Paragraph(tuple(content)))
-    title = (model.Text(brand.council_name),)
-    if any(isinstance(node, model.Box) and node.kind == "useful-links" and node.title == title and node.blocks == tuple(paragraphs)
-           for node in doc.targets.values()):
-        return doc
-    box_id, n = BRAND_LINKS_ID, 2
-    while box_id in doc.targets:
-        box_id, n = f"{BRAND_LINKS_ID}-{n}", n + 1
-    box = model.Box("useful-links", tuple(paragraphs), title=title, id=box_id)
-    sections = _insert_after_last_useful_links(doc.workbook.sections, box)
-    if sections is None:
-        last = doc.workbook.sections[-1]
-        sections = (*doc.workbook.sections[:-1], replace(last, content=(*last.content, box)))
-    return resolve(replace(doc.workbook, sections=sections), doc.publish)
-
-
-def _insert_after_last_useful_links(sections: tuple[model.Section, ...], box: model.Box) -> tuple[model.Section, ...] | None:
-    """`sections` with `box` after the last Useful links box directly in a section, or None if there is none."""
-    for index in range(len(sections) - 1, -1, -1):
-        section = sections[index]
-        content = list(section.content)
-        for position in range(len(content) - 1, -1, -1):
-            child = content[position]
-            if isinstance(child, model.Section):
-                inner = _insert_after_last_useful_links((child,), box)
-                if inner is not None:
-                    content[position] = inner[0]
-                    break
-            elif isinstance(child, model.Box) and child.kind == "useful-links":
-                content.insert(position + 1, box)
-                break
-        else:
-            continue
-        return (*sections[:index], replace(section, content=tuple(content)), *sections[index + 1:])
-    return None

@@ -11,6 +11,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from . import model
+from .characters import NOT_XML as _NOT_XML
 from .load import LoadResult, load_source
 from .model import SourceLocation
 from .problems import Problem, error, warning
@@ -35,7 +36,7 @@ def check_rules(workbook: model.Workbook, source_dir: Path | None = None) -> lis
     ids = _check_unique_ids(workbook, problems)
     _check_headings(workbook, problems)
     for node in model.walk(workbook):
-        checker = _NODE_RULES.get(type(node))
+        checker = _NODE_RULES[type(node)]
         if checker:
             checker(node, problems, ids=ids, source_dir=source_dir)
     _check_quiz_answers(workbook, problems)
@@ -89,12 +90,9 @@ def _check_unique_ids(workbook, problems) -> dict[str, object]:
     return first_use
 
 
-# Characters that XML 1.0 cannot carry (a JSON source can hold them), and lone
-# surrogates, which no UTF-8 file can.
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
-
-
 def _check_characters(workbook, problems) -> None:
+    # The readers refuse these first (pipeline/characters.py); checked again
+    # here for a model built in code.
     for node in model.walk(workbook):
         for name in node.__dataclass_fields__:
             value = getattr(node, name)
@@ -111,7 +109,15 @@ EARLIEST_YEAR, LATEST_YEAR = 1980, 2107
 
 
 def _check_date(meta: model.Meta, problems) -> None:
-    if meta.date and not EARLIEST_YEAR <= int(meta.date[:4]) <= LATEST_YEAR:
+    from .dates import parse_date
+
+    if meta.date is None:
+        return
+    parsed = parse_date(meta.date)
+    if parsed is None:  # the schemas allow only YYYY-MM-DD; a model built in code may not have been through them
+        problems.append(error(_where(meta), f"date {meta.date!r} is not a calendar date written YYYY-MM-DD, such as 2026-03-31",
+                              "meta.date-invalid"))
+    elif not EARLIEST_YEAR <= parsed.year <= LATEST_YEAR:
         problems.append(error(_where(meta), f"date {meta.date} is outside {EARLIEST_YEAR}–{LATEST_YEAR}, the years the output "
                               "files can record; check the year", "meta.date-range"))
 
@@ -151,19 +157,31 @@ def _check_box(node: model.Box, problems, **_) -> None:
         problems.append(error(_where(node), f"{node.kind} block '{_label(node)}' is empty; add its content or remove it", "block.empty"))
 
 
+def _check_paragraph(node: model.Paragraph, problems, **_) -> None:
+    if not model.plain_text(node.content).strip() and not any(isinstance(inline, model.Ref) for inline in model.walk(node)):
+        problems.append(error(_where(node), "paragraph is empty (or only white space), which would be written as an empty "
+                              "<p></p> in every format; write its text or remove it", "paragraph.empty"))
+
+
 def _check_figure(node: model.Figure, problems, source_dir=None, **_) -> None:
-    if not node.alt:
+    if not (node.alt or "").strip():
         problems.append(error(_where(node), f"figure '{node.id}' has no text alternative; add <alt> describing what it shows", "figure.no-alt"))
     if node.image is None and node.diagram is None:
         problems.append(warning(_where(node), f"figure '{node.id}' is missing its image; add <image src=\"...\"/> or describe it as a <diagram>", "figure.missing-image"))
     if node.image is not None and source_dir is not None:
         src = node.image.src
-        target = (source_dir / src).resolve()
+        where = _where(node.image)
+        try:
+            target = (source_dir / src).resolve()
+        except (OSError, RuntimeError):  # a symlink loop, or a name the system refuses
+            problems.append(error(where, f"image '{src}' of figure '{node.id}' cannot be read: the path cannot be followed "
+                                  "(a link loop?); name the image file itself", "figure.image-unreadable"))
+            return
         if Path(src).is_absolute() or "://" in src or not target.is_relative_to(source_dir):
-            problems.append(error(_where(node.image), f"image '{src}' of figure '{node.id}' is outside the workbook's folder; put the image beside the source and use a relative path", "figure.image-outside"))
-        elif not target.is_file():
+            problems.append(error(where, f"image '{src}' of figure '{node.id}' is outside the workbook's folder; put the image beside the source and use a relative path", "figure.image-outside"))
+        elif not target.exists() or target.is_dir():
             what = "is a folder, not an image file" if target.is_dir() else "does not exist"
-            problems.append(error(_where(node.image), f"image '{src}' of figure '{node.id}' {what} (looked for {target})", "figure.image-not-found"))
+            problems.append(error(where, f"image '{src}' of figure '{node.id}' {what} (looked for {target})", "figure.image-not-found"))
         else:
             problems += _image_problems(node, target)
 
@@ -173,13 +191,18 @@ MAX_IMAGE_BYTES = 5 * 1024 * 1024
 
 def _image_problems(node: model.Figure, path: Path) -> list[Problem]:
     """An image must be what its bytes say: PNG, JPEG or a safe SVG, within a size limit."""
+    from .safe_read import InputError, read_input
     from .svg import unsafe_svg_reason
 
     where = _where(node.image)
-    data = path.read_bytes()
     src = node.image.src
-    if len(data) > MAX_IMAGE_BYTES:
-        return [error(where, f"image '{src}' is {len(data):,} bytes; the limit is {MAX_IMAGE_BYTES:,}: export a smaller image", "figure.image-too-large")]
+    try:
+        data = read_input(path, MAX_IMAGE_BYTES, "image file")
+    except InputError as exc:
+        if exc.kind == "too-large":
+            return [error(where, f"image '{src}' is more than the {MAX_IMAGE_BYTES:,}-byte limit: export a smaller image", "figure.image-too-large")]
+        separator = " " if exc.kind == "not-a-file" else ": "
+        return [error(where, f"image '{src}' of figure '{node.id}'{separator}{exc.message}", "figure.image-unreadable")]
     if data.startswith(b"\x89PNG\r\n\x1a\n") or data.startswith(b"\xff\xd8\xff"):
         return []
     if b"<svg" in data[:2048]:
@@ -261,10 +284,19 @@ def _check_quiz_answers(workbook, problems) -> None:
 
 
 _NODE_RULES = {
+    model.Paragraph: _check_paragraph,
     model.Challenge: _check_challenge,
     model.Box: _check_box,
     model.Figure: _check_figure,
     model.Link: _check_link,
     model.Video: _check_video,
     model.Ref: _check_ref,
+    # Every rule for these is in the schemas. Listed so that a new kind has to be
+    # placed here or above: tests/test_dispatch.py checks every kind is.
+    **dict.fromkeys((
+        model.Text, model.Emphasis, model.Strong, model.ListItem, model.ListBlock, model.Quote,
+        model.Definition, model.Definitions, model.Image, model.DiagramPart, model.Diagram, model.Subsection,
+        model.Question, model.Statement, model.Quiz, model.Answer, model.QuizAnswers, model.Section, model.Meta,
+        model.Workbook,
+    )),
 }

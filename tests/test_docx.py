@@ -16,7 +16,7 @@ from pipeline import model
 from pipeline.brand import load_brand
 from pipeline.build import DEFAULT_BRAND
 from pipeline.problems import UserError
-from pipeline.render.docx import render_docx
+from pipeline.formats import render_into
 from pipeline.render.docx.writer import WordWriter
 from pipeline.render.docx.styles import DEFAULT_REFERENCE, LABEL_STYLES, REQUIRED_STYLES
 from pipeline.reproducible import build_time
@@ -27,7 +27,7 @@ from tests.validators import format_findings, libreoffice, ooxml
 def built(documents, brand, tmp_path_factory):
     """Each workbook rendered once for the whole module."""
     out = tmp_path_factory.mktemp("docx")
-    return {name: render_docx(doc, brand, out) for name, doc in documents.items()}
+    return {name: render_into("docx", doc, brand, out) for name, doc in documents.items()}
 
 
 names = pytest.mark.parametrize("name", list(WORKBOOKS))
@@ -68,7 +68,7 @@ def test_pandoc_reads_back_the_models_words(built, documents, name):
 
 @names
 def test_two_builds_are_byte_identical(built, documents, brand, name, tmp_path):
-    again = render_docx(documents[name], brand, tmp_path)
+    again = render_into("docx", documents[name], brand, tmp_path)
     assert again.read_bytes() == built[name].read_bytes()
 
 
@@ -144,7 +144,7 @@ def test_a_brand_reference_document_supplies_the_styles(documents, tmp_path):
         find_style(styles, "GuidanceBox").find(qn("w:pPr")).find(qn("w:shd")).set(qn("w:fill"), "ABCDEF")
 
     brand, _ = load_brand(brand_with_reference(tmp_path, repaint))
-    out = render_docx(documents["kitchen-sink"], brand, tmp_path)
+    out = render_into("docx", documents["kitchen-sink"], brand, tmp_path)
     styles = docx.Document(str(out)).styles.element
     assert find_style(styles, "GuidanceBox").find(qn("w:pPr")).find(qn("w:shd")).get(qn("w:fill")) == "ABCDEF"
 
@@ -157,7 +157,7 @@ def test_a_brand_reference_document_missing_styles_is_refused_by_name(documents,
     folder = brand_with_reference(tmp_path, remove)
     brand, _ = load_brand(folder)
     with pytest.raises(UserError) as caught:
-        render_docx(documents["kitchen-sink"], brand, tmp_path)
+        render_into("docx", documents["kitchen-sink"], brand, tmp_path)
     assert str(caught.value) == (
         f"{folder.resolve() / 'reference.docx'}: error: the reference document lacks 2 style(s) the Word output "
         "needs: Guidance Box, Answer Space; add them (templates/docx/make_reference.py shows how each is "
@@ -182,7 +182,7 @@ def test_the_title_page_shows_the_brand_logo_with_its_alt_text(documents, tmp_pa
     shutil.copy(ROOT / "tests" / "fixtures" / "kitchen-sink" / "images" / "bar-chart.png", folder / "logo.png")
     brand, problems = load_brand(folder)
     assert brand is not None, problems
-    word = WordFile(render_docx(documents["commissioning-services"], brand, tmp_path))
+    word = WordFile(render_into("docx", documents["commissioning-services"], brand, tmp_path))
     first = word.paragraphs()[0]
     descriptions = [pr.get("descr") for pr in first.iter(
         "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}docPr")]

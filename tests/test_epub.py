@@ -20,7 +20,7 @@ from pipeline.brand import load_brand
 from pipeline.build import DEFAULT_BRAND, PROJECT_ROOT
 from pipeline.reproducible import build_time
 from pipeline.render import epub
-from pipeline.render.epub import render_epub
+from pipeline.formats import render_into
 from tests.sources_support import SOURCES
 from tests.validators import ace, epubcheck, format_findings
 
@@ -86,7 +86,7 @@ def built(request, tmp_path_factory, documents, brand) -> Built:
     doc = documents[name]
     if name == "kitchen-sink":
         brand = _logo_brand(tmp_path_factory.mktemp("brand") / "example")
-    path = render_epub(doc, brand, tmp_path_factory.mktemp(f"epub-{name}"))
+    path = render_into("epub", doc, brand, tmp_path_factory.mktemp(f"epub-{name}"))
     assert path.name == f"{doc.workbook.id}.epub"
     return Built(name, path, doc, brand)
 
@@ -126,10 +126,10 @@ import sys
 from pathlib import Path
 from pipeline.brand import load_brand
 from pipeline.build import load_document
-from pipeline.render.epub import render_epub
+from pipeline.formats import render_into
 brand, _ = load_brand(sys.argv[2])
 doc, _ = load_document(Path(sys.argv[1]))
-render_epub(doc, brand, Path(sys.argv[3]))
+render_into("epub", doc, brand, Path(sys.argv[3]))
 """
 
 
@@ -152,7 +152,7 @@ def test_two_builds_are_byte_identical(built, tmp_path):
 
 def test_source_date_epoch_sets_the_modified_date(built, tmp_path, monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")
-    with zipfile.ZipFile(render_epub(built.doc, built.brand, tmp_path)) as archive:
+    with zipfile.ZipFile(render_into("epub", built.doc, built.brand, tmp_path)) as archive:
         opf = etree.fromstring(archive.read(built.opf_path))
     modified = opf.find("opf:metadata/opf:meta[@property='dcterms:modified']", NS).text
     assert modified == "2026-01-01T00:00:00Z"
@@ -178,7 +178,7 @@ def test_each_councils_edition_has_its_own_identifier_and_the_same_modified_date
     assert len(ids) == 2 and epub.publication_id(wb, built.brand) == epub.publication_id(wb, built.brand)
     newer = dataclasses.replace(wb, version=wb.version + ".1")
     assert epub.publication_id(newer, built.brand) != epub.publication_id(wb, built.brand)
-    with zipfile.ZipFile(render_epub(built.doc, other, tmp_path)) as archive:
+    with zipfile.ZipFile(render_into("epub", built.doc, other, tmp_path)) as archive:
         opf = etree.fromstring(archive.read(built.opf_path))
     assert opf.find("opf:metadata/dc:identifier", NS).text == epub.publication_id(wb, other) != built.opf.find("opf:metadata/dc:identifier", NS).text
     modified = opf.find("opf:metadata/opf:meta[@property='dcterms:modified']", NS).text

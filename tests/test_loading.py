@@ -10,7 +10,7 @@ import pytest
 from pipeline import model
 from pipeline.load import load_source
 from pipeline.resolve import resolve
-from pipeline.text import document_text
+from tests.text_support import document_text
 from pipeline.validate import validate_file
 from tests.sources_support import COMMISSIONING as WORKBOOK, KITCHEN_SINK, MINIMAL_BODY, ROOT, problems_in, xml_source
 

@@ -20,6 +20,7 @@ from pipeline import model, publish
 from pipeline.brand import load_brand
 from pipeline.build import PROJECT_ROOT, build_workbook, load_document
 from pipeline.publish import PublishConfig, ScormSettings, load_publish_config
+from pipeline.formats import render_into
 from pipeline.render import scorm
 from tests.sources_support import SOURCES
 from tests.validators import format_findings, scorm_player, scorm_xsd, vnu
@@ -43,7 +44,7 @@ def percent(right: int, total: int) -> str:
 def packages(tmp_path_factory, documents, brand) -> dict[tuple[str, str], Path]:
     """Every package, built once for the session."""
     out = tmp_path_factory.mktemp("scorm")
-    return {(name, version): scorm.render_scorm(documents[name], brand, out, VERSIONS[version]) for name, version in PACKAGES}
+    return {(name, version): render_into(VERSIONS[version].key, documents[name], brand, out) for name, version in PACKAGES}
 
 
 def read_manifest(package: Path) -> etree._Element:
@@ -85,7 +86,7 @@ def test_manifest_identifiers_and_description_are_each_councils_own(tmp_path, do
     assert other is not None, problems
     found = {}
     for each in (brand, other):
-        package = scorm.render_scorm(doc, each, tmp_path / each.name, VERSIONS[version])
+        package = render_into(VERSIONS[version].key, doc, each, tmp_path / each.name)
         assert scorm_xsd.validate_package(package, version) == []
         root = read_manifest(package)
         identifiers = [element.get("identifier") for element in root.iter()
@@ -171,15 +172,15 @@ def test_every_page_carries_the_alert_hidden_and_styled_by_the_stylesheet(packag
 
 @BY_PACKAGE
 def test_rebuild_is_byte_identical(tmp_path, packages, documents, brand, name, version):
-    again = scorm.render_scorm(documents[name], brand, tmp_path, VERSIONS[version])
+    again = render_into(VERSIONS[version].key, documents[name], brand, tmp_path)
     assert again.name == packages[name, version].name
     assert again.read_bytes() == packages[name, version].read_bytes()
 
 
 def test_build_registry_writes_both_packages(tmp_path, documents, brand):
     doc = documents["kitchen-sink"]
-    assert scorm.render_scorm12(doc, brand, tmp_path) == tmp_path / "kitchen-sink-scorm12.zip"
-    assert scorm.render_scorm2004(doc, brand, tmp_path) == tmp_path / "kitchen-sink-scorm2004.zip"
+    assert render_into("scorm12", doc, brand, tmp_path) == tmp_path / "kitchen-sink-scorm12.zip"
+    assert render_into("scorm2004", doc, brand, tmp_path) == tmp_path / "kitchen-sink-scorm2004.zip"
 
 
 # --- the suspend_data budget ----------------------------------------------------------
@@ -680,8 +681,8 @@ def test_passing_score_from_publish_json_reaches_both_manifests_and_the_runtime(
     source = workbook_with_settings(tmp_path, {"scorm": {"passingScore": 0.66}})
     doc = load_document(source)[0]
     assert doc.publish.scorm.passing_score == 0.66
-    package12 = scorm.render_scorm(doc, brand, tmp_path, scorm.SCORM12)
-    package2004 = scorm.render_scorm(doc, brand, tmp_path, scorm.SCORM2004)
+    package12 = render_into(scorm.SCORM12.key, doc, brand, tmp_path)
+    package2004 = render_into(scorm.SCORM2004.key, doc, brand, tmp_path)
     assert [element.text for element in read_manifest(package12).iter(f"{{{scorm_xsd.NS12['adlcp']}}}masteryscore")] == ["66"]
     assert [element.text for element in read_manifest(package2004).iter(f"{{{scorm_xsd.NS2004['imsss']}}}minNormalizedMeasure")] == ["0.66"]
     assert script_config(package12)["passingScore"] == script_config(package2004)["passingScore"] == 0.66
@@ -692,7 +693,7 @@ def test_passing_score_from_publish_json_reaches_both_manifests_and_the_runtime(
 def test_scorm2004_success_status_follows_the_passing_score_from_publish_json(tmp_path, brand, chromium_browser, passing_score, status):
     source = workbook_with_settings(tmp_path, {"scorm": {"passingScore": passing_score}})
     doc = load_document(source)[0]
-    package = scorm.render_scorm(doc, brand, tmp_path, scorm.SCORM2004)
+    package = render_into(scorm.SCORM2004.key, doc, brand, tmp_path)
     plan = planned_state(doc)  # 2 of the kitchen sink's 3 statements right: 0.6667, just over 0.66 and just under 0.67
     result = scorm_player.play(package, "2004", scripted_learner(doc, plan, {}), browser=chromium_browser)
     assert result["cmi"]["score"]["scaled"] == "0.6667"
@@ -729,7 +730,7 @@ def section_documents(documents):
 def section_packages(tmp_path_factory, section_documents, brand) -> dict[tuple[str, str], Path]:
     """Every per-section package, built once for the session."""
     out = tmp_path_factory.mktemp("scorm-per-section")
-    return {(name, version): scorm.render_scorm(section_documents[name], brand, out, VERSIONS[version]) for name, version in PACKAGES}
+    return {(name, version): render_into(VERSIONS[version].key, section_documents[name], brand, out) for name, version in PACKAGES}
 
 
 def quiz_section(doc) -> str:
@@ -780,7 +781,7 @@ def test_per_section_manifest_has_an_item_launching_each_sections_sco(section_pa
 
 @BY_PACKAGE
 def test_per_section_rebuild_is_byte_identical(tmp_path, section_packages, section_documents, brand, name, version):
-    again = scorm.render_scorm(section_documents[name], brand, tmp_path, VERSIONS[version])
+    again = render_into(VERSIONS[version].key, section_documents[name], brand, tmp_path)
     assert again.read_bytes() == section_packages[name, version].read_bytes()
 
 
@@ -1054,7 +1055,7 @@ def test_a_long_statement_is_described_in_250_characters_without_half_an_emoji(t
     assert text.count("The sky is blue.") == 1
     source.write_text(text.replace("The sky is blue.", long_statement), encoding="utf-8")
     doc = load_document(source)[0]
-    package = scorm.render_scorm(doc, brand, tmp_path, scorm.SCORM2004)
+    package = render_into(scorm.SCORM2004.key, doc, brand, tmp_path)
     plan = planned_state(doc)
     result = scorm_player.play(package, "2004", scripted_learner(doc, plan, {}), browser=chromium_browser)
     assert [call for call in result["calls"] if call["result"] == "false"] == [] and result["log"] == []

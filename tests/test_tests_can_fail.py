@@ -18,10 +18,17 @@ def asserts_of(function: ast.FunctionDef) -> list[tuple[ast.Assert, bool]]:
                 continue
             if isinstance(child, ast.Assert):
                 found.append((child, in_loop))
-            visit(child, in_loop or isinstance(child, (ast.For, ast.AsyncFor, ast.While)))
+            visit(child, in_loop or may_run_no_times(child))
 
     visit(function, False)
     return found
+
+
+def may_run_no_times(node: ast.AST) -> bool:
+    """A loop that can check nothing; a for over a written-out, non-empty tuple or list always runs."""
+    if isinstance(node, (ast.For, ast.AsyncFor)):
+        return not (isinstance(node.iter, (ast.Tuple, ast.List)) and node.iter.elts)
+    return isinstance(node, ast.While)
 
 
 def loop_only_tests(source: str, name: str) -> list[str]:
@@ -32,8 +39,10 @@ def loop_only_tests(source: str, name: str) -> list[str]:
 
 def test_the_rule_finds_a_test_that_checks_only_inside_a_loop():
     source = ("def test_vacuous(items):\n    for item in items:\n        assert item\n\n"
-              "def test_guarded(items):\n    assert items\n    for item in items:\n        assert item\n")
-    assert loop_only_tests(source, "example.py") == ["example.py:1: test_vacuous"]
+              "def test_guarded(items):\n    assert items\n    for item in items:\n        assert item\n\n"
+              "def test_written_out():\n    for item in (1, 2):\n        assert item\n\n"
+              "def test_empty_literal():\n    for item in ():\n        assert item\n")
+    assert loop_only_tests(source, "example.py") == ["example.py:1: test_vacuous", "example.py:14: test_empty_literal"]
 
 
 def test_no_test_passes_on_an_empty_loop():

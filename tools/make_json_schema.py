@@ -13,6 +13,10 @@ from pathlib import Path
 ID = {"$ref": "#/$defs/id"}
 INLINES = {"$ref": "#/$defs/inlines"}
 TEXT = {"type": "string"}
+# Patterns are written ^...$ for editors (ECMA-262); the toolkit matches them
+# whole (pipeline/jsonfile.py), so a trailing newline never slips through.
+DATE = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+LANGUAGE = "^[a-zA-Z]{1,8}(-[a-zA-Z0-9]{1,8})*$"
 BLOCK_KIND = {"enum": ["guidance", "challenge", "case-study", "tip", "useful-links"]}
 
 
@@ -103,12 +107,13 @@ def schema() -> dict:
                           description="Reflection questions (or a quiz); numbered by the pipeline, never by hand."),
         "section": node("section", {"id": ID, "title": INLINES, "content": array_of("section-content")}),
         "meta": node("meta", {"title": INLINES}, {
-            "subtitle": INLINES, "summary": INLINES, "publisher": TEXT, "date": {"type": "string", "format": "date"},
+            "subtitle": INLINES, "summary": INLINES, "publisher": TEXT, "date": {"type": "string", "format": "date", "pattern": DATE,
+                     "description": "YYYY-MM-DD, as in the XML form (no time zone)."},
         }),
         "workbook": node("workbook", {
             "id": ID, "version": {"type": "string", "pattern": "^[0-9]+(\\.[0-9]+){0,2}$"},
             "meta": {"$ref": "#/$defs/meta"}, "sections": array_of("section", 1),
-        }, {"lang": {"type": "string"}}),
+        }, {"lang": {"type": "string", "pattern": LANGUAGE, "description": "A language tag such as en-GB or cy (xs:language in the XML form)."}}),
     }
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",

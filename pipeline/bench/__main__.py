@@ -11,7 +11,9 @@ import argparse
 import json
 import os
 import platform
+import re
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -19,6 +21,7 @@ import tempfile
 import time
 from dataclasses import replace
 from pathlib import Path
+from urllib.request import urlopen
 
 from .. import dump, model
 from ..build import PROJECT_ROOT
@@ -105,6 +108,61 @@ def _rename_ids(node, suffix: str):
     return replace(node, **changes)
 
 
+EDIT_MARKER = "This workbook pulls together resources from the programme"
+
+
+def warm_rebuild(runs: int, env: dict, work: Path) -> dict:
+    """Seconds from saving a one-paragraph edit to `serve` serving the new page, against a cold `build --format html`."""
+    source_dir = work / "serve-source"
+    shutil.copytree(WORKBOOK.parent, source_dir)
+    source = source_dir / "workbook.xml"
+    cold_out = work / "cold-html"
+    cold = median_of(runs, lambda _: [pipeline_command("build", str(source), "--format", "html", "--force", "--out", str(cold_out))], env)
+    page = next(path for path in sorted(cold_out.rglob("*.html")) if EDIT_MARKER in path.read_text(encoding="utf-8")).name
+    original = source.read_text(encoding="utf-8")
+    process = subprocess.Popen(pipeline_command("serve", str(source), "--port", "0"), stdout=subprocess.PIPE,
+                               stderr=subprocess.DEVNULL, env=env, cwd=PROJECT_ROOT)
+    times = []
+    try:
+        banner = process.stdout.readline().decode("utf-8")
+        match = re.search(r"at (http://\S+/) ", banner)
+        if match is None:
+            raise SystemExit(f"benchmark: serve did not start: {banner!r}")
+        url = match.group(1)
+        with urlopen(url + "__preview__/events", timeout=60) as events:
+            build = _next_event(events)
+            for index in range(runs):
+                edited = f"{EDIT_MARKER} (warm edit {index})"
+                started = time.perf_counter()
+                source.write_text(original.replace(EDIT_MARKER, edited, 1), encoding="utf-8")
+                latest = build
+                while latest == build:  # keep-alive comments arrive every 15 s, so bound the wait here
+                    if time.perf_counter() - started > 60:
+                        raise SystemExit(f"benchmark: serve did not rebuild within 60 s of edit {index}")
+                    latest = _next_event(events)
+                build = latest
+                with urlopen(url + page, timeout=60) as response:
+                    body = response.read().decode("utf-8")
+                times.append(time.perf_counter() - started)
+                if edited not in body:
+                    raise SystemExit(f"benchmark: build {build} of serve does not show the edit in {page}")
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=30)
+    warm = {"median_s": statistics.median(times), "runs_s": times, "page": page}
+    return {"warm": warm, "cold_html_build": cold, "ratio": warm["median_s"] / cold["median_s"]}
+
+
+def _next_event(stream) -> str:
+    """The data of the next Server-Sent Event (comments and `retry:` skipped)."""
+    while True:
+        line = stream.readline().decode("utf-8")
+        if not line:
+            raise SystemExit("benchmark: serve closed its event stream")
+        if line.startswith("data: "):
+            return line[len("data: "):].strip()
+
+
 def make_brands(folder: Path, count: int) -> list[Path]:
     """`count` brands that differ in name and primary colour, all passing the contrast checks."""
     base = json.loads((DEFAULT_BRAND / "brand.json").read_text(encoding="utf-8"))
@@ -182,6 +240,10 @@ def main(argv: list[str] | None = None) -> int:
         _, _, summary = run_measured(edited(runs + 1)[0], env)
         results["one_edit"]["summary"] = summary.strip().splitlines()[-3:]
 
+        # 4c. The preview: the same kind of edit, rebuilt by a warm `serve`.
+        report("warm rebuild in serve")
+        results["warm_rebuild"] = warm_rebuild(runs, env, work)
+
         # 5. Growth: the kitchen sink at 1x, 10x and 50x.
         report("growth")
         growth = {}
@@ -204,6 +266,17 @@ def main(argv: list[str] | None = None) -> int:
             batch[f"jobs{jobs}"] = median_of(runs, lambda _: [pipeline_command("build-all", str(WORKBOOK), *brand_args, "--force", "--jobs", str(jobs), "--out", str(out))], env)
         batch["speedup_jobs2"] = batch["jobs1"]["median_s"] / batch["jobs2"]["median_s"]
         results["batch"] = batch
+
+        # 8. Import: the Commissioning DOCX back to a source, against pandoc reading the same file to JSON.
+        report("import")
+        docx_out = work / "import-docx"
+        subprocess.run(pipeline_command("build", str(WORKBOOK), "--format", "docx", "--out", str(docx_out)),
+                       env=env, check=True, capture_output=True, cwd=PROJECT_ROOT)
+        docx_file = next(docx_out.rglob("*.docx"))
+        results["import"] = median_of(runs, lambda index: [pipeline_command(
+            "import", str(docx_file), "-o", str(work / f"import-{index}" / "workbook.xml"))], env)
+        results["import_pandoc_json"] = median_of(runs, lambda _: [[pandoc, "-f", "docx", "-t", "json", str(docx_file), "-o", os.devnull]], env)
+        results["ratio_import_over_pandoc_json"] = results["import"]["median_s"] / results["import_pandoc_json"]["median_s"]
 
         # 7. Peak memory of the full build (measured in step 1).
         results["peak_memory_mb"] = {
@@ -231,6 +304,9 @@ def format_table(results: dict) -> str:
         ("3. ratio, --jobs 1 / pandoc", f"{results['full_build_one_job']['median_s'] / pandoc['median_s']:.2f}", ""),
         ("4a. no-op rebuild", f"{results['noop_rebuild']['median_s']:.3f} s", "< 0.15 s"),
         ("4b. one paragraph edited", f"{results['one_edit']['median_s']:.2f} s", "only its outputs redone"),
+        ("4c. serve: edit saved -> new page served", f"{results['warm_rebuild']['warm']['median_s']:.3f} s", ""),
+        ("4c. cold build --format html", f"{results['warm_rebuild']['cold_html_build']['median_s']:.2f} s", ""),
+        ("4c. ratio serve warm rebuild / cold html build", f"{results['warm_rebuild']['ratio']:.3f}", "<= 0.1"),
         ("5. growth 10x / 1x", f"{growth['x10_over_x1']:.1f}x", "<= 10x"),
         ("5. growth 50x / 1x", f"{growth['x50_over_x1']:.1f}x", "<= 50x"),
         ("6. batch 20 brands, --jobs 1", f"{batch['jobs1']['median_s']:.1f} s", ""),
@@ -240,6 +316,12 @@ def format_table(results: dict) -> str:
         ("7. peak memory, full build --jobs 1", f"{results['peak_memory_mb']['full_build_one_job']:.0f} MB", "< 150 MB"),
         ("7. peak memory, pandoc (largest of 3)", f"{results['peak_memory_mb']['pandoc_largest']:.0f} MB", ""),
     ]
+    if "import" in results:
+        rows += [
+            ("8. import the Commissioning DOCX", f"{results['import']['median_s']:.2f} s", "validated source written"),
+            ("8. pandoc -f docx -t json, same file", f"{results['import_pandoc_json']['median_s']:.2f} s", ""),
+            ("8. ratio import / pandoc -t json", f"{results['ratio_import_over_pandoc_json']:.2f}", ""),
+        ]
     widths = [max(len(row[i]) for row in rows) for i in range(3)]
     lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip() for row in rows]
     lines.insert(1, "  ".join("-" * width for width in widths))

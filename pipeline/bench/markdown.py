@@ -31,6 +31,8 @@ def inlines(content) -> str:
             out.append(f"[{text}]({node.href})" if node.href else text)
         elif isinstance(node, Ref):
             out.append(f"[{inlines(node.content) or node.target}](#{node.target})")
+        else:
+            raise TypeError(f"no Markdown for inline {type(node).__name__}")  # never drop content silently
     return "".join(out)
 
 
@@ -104,3 +106,5 @@ def _block(doc, node, level: int, lines: list[str]) -> None:
             answer = doc.answer_for(statement)
             verdict = ("TRUE" if answer.value else "FALSE") + (f" ({answer.qualifier})" if answer.qualifier else "")
             lines += [f"**{inlines(statement.content)}**", "", f"{verdict} – {inlines(answer.explanation)}", ""]
+    else:
+        raise TypeError(f"no Markdown for {type(node).__name__}")  # never drop content silently

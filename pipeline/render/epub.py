@@ -22,10 +22,11 @@ from .. import model
 from ..brand import Brand
 from ..package import write_zip
 from ..reproducible import build_time
-from ..resolve import Document, with_brand_links
+from ..resolve import Document
 from . import pages
+from .theme import TEMPLATES_ROOT, brand_template_errors, template_environment
 
-TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates"
+TEMPLATES = TEMPLATES_ROOT
 CONTENT_DIR = "EPUB"  # every publication resource lives under this folder in the zip
 XHTML_NS = "http://www.w3.org/1999/xhtml"
 SVG_NS = "http://www.w3.org/2000/svg"
@@ -69,11 +70,9 @@ class Accessibility:
     summary: str
 
 
-def render_epub(doc: Document, brand: Brand, out_dir: Path) -> Path:
-    """Write out_dir/<workbook id>.epub."""
-    files = epub_files(doc, brand)
-    return write_zip(Path(out_dir) / f"{doc.workbook.id}.epub", files, build_time(doc.workbook),
-                     first=("mimetype",), stored=("mimetype",))
+def render_epub(doc: Document, brand: Brand, output: Path) -> None:
+    """Write the EPUB of `doc` to `output`."""
+    write_zip(Path(output), epub_files(doc, brand), build_time(doc.workbook), first=("mimetype",), stored=("mimetype",))
 
 
 def publication_id(workbook: model.Workbook, brand: Brand) -> str:
@@ -87,8 +86,8 @@ def publication_id(workbook: model.Workbook, brand: Brand) -> str:
 
 def epub_files(doc: Document, brand: Brand) -> dict[str, bytes]:
     """Every file of the EPUB container: {name in the zip: bytes}."""
-    with pages.brand_template_errors(brand):
-        return _epub_files(with_brand_links(doc, brand), brand)
+    with brand_template_errors(brand):
+        return _epub_files(doc, brand)
 
 
 def _epub_files(doc: Document, brand: Brand) -> dict[str, bytes]:
@@ -287,14 +286,9 @@ def _stylesheets(page: bytes) -> list[str]:
             if link.get("rel") == "stylesheet"]
 
 
-def _environment(brand: Brand) -> pages.BrandSandbox:
-    """Sandboxed like the page renderer's, because a brand's template overrides are not trusted code."""
-    search = [str(TEMPLATES)]
-    if brand.templates_dir is not None:
-        search.insert(0, str(brand.templates_dir))
-    return pages.BrandSandbox(loader=jinja2.FileSystemLoader(search), autoescape=True,
-                              undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
-                              bytecode_cache=pages.template_bytecode_cache())
+def _environment(brand: Brand) -> jinja2.Environment:
+    """[brand templates, templates/epub]: a brand may override the package files too."""
+    return template_environment(TEMPLATES, brand.templates_dir)
 
 
 def _render(env: jinja2.Environment, name: str, context: Mapping[str, object]) -> bytes:

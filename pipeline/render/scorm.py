@@ -41,8 +41,9 @@ from ..publish import SCOS_PER_SECTION
 from ..reproducible import build_time
 from ..resolve import Document
 from . import pages
+from .theme import TEMPLATES_ROOT, template_environment
 
-TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates" / "scorm"
+TEMPLATES = TEMPLATES_ROOT / "scorm"
 MANIFEST = "imsmanifest.xml"
 LAUNCH_PAGE = "scorm-launch.html"
 RUNTIME = "assets/scorm-runtime.js"
@@ -65,21 +66,19 @@ SCORM12 = ScormVersion("scorm12", "SCORM 1.2", "1.2", 4096, "imsmanifest-scorm12
 SCORM2004 = ScormVersion("scorm2004", "SCORM 2004", "2004", 64000, "imsmanifest-scorm2004.xml", TEMPLATES / "xsd" / "scorm2004")
 
 
-def render_scorm12(doc: Document, brand: Brand, out_dir: Path) -> Path:
-    """Write <id>-scorm12.zip: a SCORM 1.2 package of the workbook."""
-    return render_scorm(doc, brand, out_dir, SCORM12)
+def render_scorm12(doc: Document, brand: Brand, output: Path) -> None:
+    """Write a SCORM 1.2 package of the workbook to `output`."""
+    render_scorm(doc, brand, output, SCORM12)
 
 
-def render_scorm2004(doc: Document, brand: Brand, out_dir: Path) -> Path:
-    """Write <id>-scorm2004.zip: a SCORM 2004 4th Edition package of the workbook."""
-    return render_scorm(doc, brand, out_dir, SCORM2004)
+def render_scorm2004(doc: Document, brand: Brand, output: Path) -> None:
+    """Write a SCORM 2004 4th Edition package of the workbook to `output`."""
+    render_scorm(doc, brand, output, SCORM2004)
 
 
-def render_scorm(doc: Document, brand: Brand, out_dir: Path, version: ScormVersion) -> Path:
+def render_scorm(doc: Document, brand: Brand, output: Path, version: ScormVersion) -> None:
     """Write one SCORM package as doc.publish says (its suspend_data budget is checked before building: see `preflight_*`)."""
-    files = package_files(doc, brand, version)
-    path = Path(out_dir) / f"{doc.workbook.id}-{version.key}.zip"
-    return write_zip(path, files, build_time(doc.workbook), first=(MANIFEST,))
+    write_zip(Path(output), package_files(doc, brand, version), build_time(doc.workbook), first=(MANIFEST,))
 
 
 def preflight_scorm12(doc: Document) -> list[Problem]:
@@ -90,20 +89,6 @@ def preflight_scorm12(doc: Document) -> list[Problem]:
 def preflight_scorm2004(doc: Document) -> list[Problem]:
     """Problems the build reports before rendering SCORM 2004 (--strict makes them errors)."""
     return [problem for problem in [suspend_data_problem(doc, SCORM2004)] if problem]
-
-
-# Both SCORM versions carry the same pages: when one process builds both, render them once.
-_PAGES_CACHE: dict[tuple[int, int], tuple[Document, Brand, dict[str, bytes]]] = {}
-
-
-def _scorm_pages(doc: Document, brand: Brand) -> dict[str, bytes]:
-    key = (id(doc), id(brand))
-    cached = _PAGES_CACHE.get(key)
-    # The objects are kept in the entry so their ids cannot be reused while it lives.
-    if cached is None or cached[0] is not doc or cached[1] is not brand:
-        _PAGES_CACHE.clear()
-        cached = _PAGES_CACHE[key] = (doc, brand, pages.render_pages(doc, brand, pages.SCORM))
-    return cached[2]
 
 
 # --- the SCOs ----------------------------------------------------------------
@@ -182,7 +167,7 @@ def package_identifier(doc: Document, brand: Brand | None) -> str:
 
 def package_files(doc: Document, brand: Brand, version: ScormVersion) -> dict[str, bytes]:
     """Every file of the package, by its path in the zip."""
-    content = dict(_scorm_pages(doc, brand))
+    content = dict(pages.render_pages(doc, brand, pages.SCORM))
     package_scos = scos(doc, brand)
     for reserved in (*(sco.launch for sco in package_scos), RUNTIME, MANIFEST):
         if reserved in content:
@@ -265,12 +250,8 @@ def _description(meta: model.Meta) -> str:
 
 
 def _environment() -> jinja2.Environment:
-    return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(TEMPLATES)),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        keep_trailing_newline=True,
-    )
+    """templates/scorm (the launcher and the manifests), from the one factory: sandboxed like every other."""
+    return template_environment(TEMPLATES)
 
 
 # --- the runtime and its state budget ----------------------------------------

@@ -12,7 +12,7 @@ logo is SVG), a contents field (Word fills it in when the fields are updated),
 real headings, a shaded box per typed block, a bordered answer space with a
 content control after every question, the true/false quiz as a table of tick
 boxes cross-linked with its answers, working links (the council's own among
-them, as a Useful links box: see resolve.with_brand_links), an end page with the
+them, as a Useful links box: added once per build by pipeline.branding), an end page with the
 council's contact details, and the brand's footer line on every page.
 
 One job per module:
@@ -33,7 +33,7 @@ from pathlib import Path
 import docx
 
 from ...brand import Brand
-from ...resolve import Document, with_brand_links
+from ...resolve import Document
 from .package import save_reproducibly, set_properties
 from .styles import BOX_STYLES, CONTACT_BOX, DEFAULT_REFERENCE, LABEL_STYLES, apply_brand, check_styles, first_font, hex_colour
 from .writer import WordWriter
@@ -42,9 +42,8 @@ from .writer import WordWriter
 __all__ = ["render_docx", "BOX_STYLES", "CONTACT_BOX", "LABEL_STYLES", "first_font", "hex_colour"]
 
 
-def render_docx(doc: Document, brand: Brand, out_dir: Path) -> Path:
-    """Write out_dir/<workbook id>.docx from the brand's reference document (or the default one)."""
-    doc = with_brand_links(doc, brand)
+def render_docx(doc: Document, brand: Brand, output: Path) -> None:
+    """Write the Word document of `doc` to `output`, from the brand's reference document (or the default one)."""
     reference = brand.reference_docx or DEFAULT_REFERENCE
     document = docx.Document(str(reference))
     check_styles(document, reference)
@@ -52,6 +51,4 @@ def render_docx(doc: Document, brand: Brand, out_dir: Path) -> Path:
         apply_brand(document, brand)
     WordWriter(doc, brand, document).write()
     set_properties(document, doc, brand)
-    out = Path(out_dir) / f"{doc.workbook.id}.docx"
-    save_reproducibly(document, out, doc, brand)
-    return out
+    save_reproducibly(document, Path(output), doc, brand)

@@ -1,12 +1,12 @@
-"""The reading text of a resolved workbook, as every format presents it.
+"""The reading text of a resolved workbook, as every format presents it (a test aid, not a format).
 
 Used to check that each format keeps the source's words (the Word and EPUB
 tests compare against it) and that the source keeps the original's sentences.
 """
 from __future__ import annotations
 
-from . import model
-from .resolve import Document
+from pipeline import model
+from pipeline.resolve import Document
 
 
 def document_text(doc: Document) -> str:

@@ -1,0 +1,589 @@
+"""Build the document model from a stream of typed pieces.
+
+A reader (styles.py for our own Word styles, labels.py for an author's wording,
+markdown.py for fenced divs) turns pandoc's blocks into `Piece`s, each with a
+role; this module turns the pieces into sections, typed boxes, challenges,
+quizzes and the rest. Each role is one handler in `Assembler.HANDLERS`, so a new
+block kind is one role, one handler, and a line in the reader that recognises it.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Callable
+
+from .. import model
+from ..model import SourceLocation
+from ..problems import Problem, error, warning
+from ..resolve import slugify
+from ..validate import _reserved_reason
+from . import pandoc_ast as ast
+
+
+@dataclass
+class Piece:
+    """One block of the document with the role a reader gave it."""
+
+    role: str
+    block: dict | None = None
+    kind: str | None = None  # the typed block it opens (label) or sits in
+    title: list | None = None  # pandoc inlines: a heading's text or a label's title
+    level: int = 0  # a heading's level; a label heading's level (0 for a label paragraph)
+    guess: str | None = None  # how its role was guessed from its wording (reported as a warning)
+    line: int | None = None
+    data: dict = field(default_factory=dict)
+
+    @property
+    def inlines(self) -> list:
+        if "inlines" in self.data:
+            return self.data["inlines"]
+        return (ast.para_inlines(self.block) or []) if self.block else []
+
+
+# A piece that stays in whatever box is open (labels and Markdown readers: boxes end at headings and labels).
+INHERIT = "*"
+STRUCTURE_ROLES = frozenset({"heading", "label", "box-end", "skip", "meta"})
+
+
+class Ids:
+    """Ids made from titles, unique in the workbook and the same on every import of the same text."""
+
+    def __init__(self, reserved: set[str]):
+        self.reserved = set(reserved)
+        self.taken: set[str] = set()
+
+    def claim(self, anchor: str | None) -> str | None:
+        if anchor and anchor in self.reserved and anchor not in self.taken:
+            self.taken.add(anchor)
+            return anchor
+        return None
+
+    def fresh(self, text: str, fallback: str) -> str:
+        base = slugify(text) if text.strip() else fallback
+        if base == "x":
+            base = fallback
+        if _reserved_reason(base):
+            base = f"{base}-text"
+        candidate, n = base, 2
+        while candidate in self.taken or candidate in self.reserved:
+            candidate, n = f"{base}-{n}", n + 1
+        self.taken.add(candidate)
+        return candidate
+
+
+@dataclass
+class _Section:
+    title: model.Inlines
+    level: int
+    id: str
+    loc: SourceLocation
+    content: list = field(default_factory=list)
+
+
+@dataclass
+class _Box:
+    kind: str
+    title: model.Inlines | None
+    level: int
+    id: str | None
+    loc: SourceLocation
+    blocks: list = field(default_factory=list)
+    subsection: list | None = None  # [title, blocks, loc] of the subsection being filled
+    subsections_done: list = field(default_factory=list)
+
+
+@dataclass
+class _Challenge:
+    title: model.Inlines | None
+    level: int
+    id: str
+    loc: SourceLocation
+    intro: list = field(default_factory=list)
+    items: list = field(default_factory=list)
+    question_open: bool = False  # the last question may still take a list
+
+
+class Assembler:
+    """Pieces in, a Workbook out; every guess and every dropped piece becomes a warning."""
+
+    def __init__(self, path: str, reserved_ids: set[str], empty_alt_is_decorative: bool = False):
+        self.path = path
+        self.empty_alt_is_decorative = empty_alt_is_decorative  # HTML's alt="" marks decoration
+        self.ids = Ids(reserved_ids)
+        self.inline_reader = ast.InlineReader()
+        self.problems: list[Problem] = []  # warnings: guesses and what was left out
+        self.errors: list[Problem] = []  # what stops the import
+        self.sections: list[_Section] = []  # the open sections, outermost first
+        self.top: list[_Section] = []
+        self.box: _Box | _Challenge | None = None
+        self.pending: tuple | None = None  # a quote, definitions or figure being gathered
+        self.preamble: list = []  # blocks before the first heading
+        self.paragraph_number = 0
+        self.last_role = ""
+        self.meta: dict[str, model.Inlines] = {}
+        self.images: list[tuple[str, str]] = []  # (pandoc image path, alt)
+        self.quizzes: list[model.Quiz] = []
+        self.HANDLERS: dict[str, Callable[[Piece], None]] = {
+            "heading": self.heading,
+            "label": self.label,
+            "box-end": self.box_end,
+            "paragraph": self.paragraph,
+            "list": self.list_block,
+            "question": self.question,
+            "answer-space": self.answer_space,
+            "quiz": self.quiz,
+            "quiz-answers": self.quiz_answers,
+            "quote": self.quote,
+            "attribution": self.attribution,
+            "definitions": self.definitions,
+            "definition-term": self.definition_term,
+            "definition": self.definition,
+            "subheading": self.subheading,
+            "figure-image": self.figure_image,
+            "caption": self.caption,
+            "figure-description": self.figure_description,
+            "diagram-part": self.diagram_part,
+            "cycle-note": self.cycle_note,
+            "video": self.video,
+            "meta": self.meta_piece,
+            "skip": lambda piece: None,
+            "unknown": self.unknown,
+        }
+
+    # --- where and warnings ---------------------------------------------------
+
+    def where(self, piece: Piece | None) -> SourceLocation:
+        return SourceLocation(self.path, piece.line if piece else None)
+
+    def place(self) -> str:
+        path = " › ".join(model.plain_text(section.title) for section in self.sections) or "before the first heading"
+        return f"in “{path}”, paragraph {self.paragraph_number}"
+
+    def warn(self, piece: Piece | None, message: str, code: str) -> None:
+        self.problems.append(warning(self.where(piece), f"{self.place()}: {message}", code))
+
+    def inlines(self, raw, pictures: bool = False) -> model.Inlines:
+        content = self.inline_reader.read(raw)
+        if pictures:
+            self.images.extend(self.inline_reader.images)
+        elif self.inline_reader.images:
+            self.inline_reader.dropped.append("a picture inside text (put it in a paragraph of its own)")
+        self.inline_reader.images.clear()
+        return content
+
+    # --- the loop -----------------------------------------------------------------
+
+    def feed(self, pieces: list[Piece]) -> None:
+        for piece in pieces:
+            if piece.role not in ("heading", "skip", "meta", "box-end"):
+                self.paragraph_number += 1
+            if piece.role == "paragraph" and self.pending and self.pending[0] == "definitions" and self.pending[1].get("term") is not None:
+                piece.role = "definition"  # in a box, a definition is the plain paragraph after its term
+            if (piece.role == "paragraph" and piece.kind not in (None, INHERIT) and self.pending and self.pending[0] == "figure"
+                    and self.pending[1].get("caption") and not self.pending[1].get("image") and self.pending[1].get("alt") is None):
+                piece.role = "figure-description"  # in a box, a figure's description is the plain paragraph after its caption
+            if piece.guess:
+                self.warn(piece, f"{piece.guess}; check it is right", "import.guessed")
+            handler = self.HANDLERS.get(piece.role)
+            if handler is None:  # a reader made a role this module has no handler for: a bug, not input
+                raise KeyError(f"no import handler for the role {piece.role!r}")
+            if piece.role not in STRUCTURE_ROLES:
+                self.enter(piece)
+            if piece.role not in ("quote", "attribution", "definition-term", "definition", "caption",
+                                  "figure-description", "diagram-part", "cycle-note", "figure-image", "list", "skip"):
+                self.flush()
+            handler(piece)
+            dropped = self.inline_reader.dropped
+            if dropped:
+                self.warn(piece, f"left out {', '.join(sorted(set(dropped)))}, which a workbook cannot hold", "import.dropped")
+                dropped.clear()
+            if piece.role != "skip":
+                self.last_role = piece.role
+
+    def enter(self, piece: Piece) -> None:
+        """Close the open box for a piece outside it; open an untitled one for a piece in a box's style."""
+        kind = piece.kind
+        if kind == INHERIT:
+            return
+        open_kind = None if self.box is None else ("challenge" if isinstance(self.box, _Challenge) else self.box.kind)
+        if kind == open_kind:
+            return
+        self.close_box()
+        if kind is not None:
+            self.warn(piece, f"text in the {kind} style with no label before it: made an untitled {kind} box",
+                      "import.no-label")
+            self.label(Piece("label", kind=kind, line=piece.line))
+
+    def finish(self) -> list[model.Section]:
+        """Close whatever is open; return the top-level sections."""
+        self.flush()
+        self.close_box()
+        while self.sections:
+            self.close_section()
+        return self.top
+
+    # --- containers -----------------------------------------------------------------
+
+    def add(self, block, piece: Piece | None = None) -> None:
+        """Put a finished block where the document is: a subsection, box, challenge intro or section."""
+        box = self.box
+        if isinstance(box, _Box):
+            (box.subsection[1] if box.subsection is not None else box.blocks).append(block)
+        elif isinstance(box, _Challenge):
+            if box.items and not isinstance(block, model.Quiz):
+                # A challenge holds its introduction, then its questions: later text follows the challenge.
+                self.warn(piece, "text after a challenge's questions ends the challenge; it follows it in the section",
+                          "import.moved")
+                self.close_box()
+                self.add(block, piece)
+                return
+            box.intro.append(block)
+        elif self.sections:
+            self.sections[-1].content.append(block)
+        else:
+            self.preamble.append((block, piece))
+
+    def close_box(self) -> None:
+        self.flush()
+        box, self.box = self.box, None
+        if box is None:
+            return
+        if isinstance(box, _Box):
+            self._close_subsection(box)
+            node = model.Box(box.kind, tuple(box.blocks), title=box.title, id=box.id, loc=box.loc)
+            if not box.blocks:
+                self.problems.append(warning(box.loc, f"{self.place()}: the {box.kind} box is empty", "import.empty-box"))
+        else:
+            if not box.items:
+                self.problems.append(warning(box.loc, f"{self.place()}: challenge '{box.id}' has no question; "
+                                             "end each question with '?'", "import.no-question"))
+            node = model.Challenge(box.id, tuple(box.items), title=box.title, intro=tuple(box.intro), loc=box.loc)
+        self.add(node)
+
+    def _close_subsection(self, box: _Box) -> None:
+        if box.subsection is not None:
+            title, blocks, loc = box.subsection
+            box.blocks.append(model.Subsection(title, tuple(blocks), loc=loc))
+            box.subsection = None
+
+    def close_section(self) -> None:
+        section = self.sections.pop()
+        node = model.Section(section.id, section.title, tuple(section.content), loc=section.loc)
+        (self.sections[-1].content if self.sections else self.top).append(node)
+
+    # --- headings and boxes -------------------------------------------------------------
+
+    def heading(self, piece: Piece) -> None:
+        if self.box is not None and isinstance(self.box, _Box) and piece.level > self.box.level > 0:
+            self.subheading(piece)
+            return
+        self.close_box()
+        while self.sections and self.sections[-1].level >= piece.level:
+            self.close_section()
+        title = self.inlines(piece.title)
+        anchor = next((ast.bookmark_id(a) for a in ast.anchors(piece.title)), None)
+        section_id = self.ids.claim(anchor) or self.ids.fresh(model.plain_text(title), "section")
+        self.sections.append(_Section(title, piece.level, section_id, self.where(piece)))
+        self.paragraph_number = 0
+        if self.preamble:
+            for block, _ in self.preamble:
+                self.sections[-1].content.append(block)
+            self.preamble.clear()
+
+    def label(self, piece: Piece) -> None:
+        self.close_box()
+        title = self.inlines(piece.title) if piece.title else None
+        title = title or None
+        anchor = piece.data.get("id")
+        loc = self.where(piece)
+        if piece.kind == "challenge":
+            challenge_id = self.ids.claim(anchor) or self.ids.fresh(model.plain_text(title), "challenge")
+            self.box = _Challenge(title, piece.level, challenge_id, loc)
+        else:
+            self.box = _Box(piece.kind, title, piece.level, self.ids.claim(anchor), loc)
+
+    def box_end(self, piece: Piece) -> None:
+        self.close_box()
+
+    def subheading(self, piece: Piece) -> None:
+        box = self.box
+        title = self.inlines(piece.title if piece.title is not None else piece.inlines)
+        if not isinstance(box, _Box):
+            self.paragraph(piece)
+            return
+        self._close_subsection(box)
+        box.subsection = [title, [], self.where(piece)]
+
+    # --- paragraphs and lists ---------------------------------------------------------
+
+    def paragraph(self, piece: Piece) -> None:
+        content = self.inlines(piece.inlines)
+        if content:
+            self.add(model.Paragraph(content), piece)
+        elif piece.block and piece.block["t"] not in ("Para", "Plain", "Div"):
+            self.unknown(piece)
+
+    def list_block(self, piece: Piece) -> None:
+        node = self.read_list(piece.block)
+        box = self.box
+        if self.pending and self.pending[0] == "figure":
+            figure = self.pending[1]
+            if node.ordered and figure.get("alt") and not figure.get("image") and not figure.get("parts"):
+                figure["parts"] = [model.DiagramPart("node", model.plain_text(item.content)) for item in node.items]
+                figure["layout"] = "sequence"
+                return
+        self.flush()
+        if isinstance(box, _Challenge) and box.question_open and box.items and isinstance(box.items[-1], model.Question):
+            question = box.items[-1]
+            box.items[-1] = model.Question(question.content, (*question.sublists, node), id=question.id, loc=question.loc)
+            return
+        self.add(node, piece)
+
+    def read_list(self, block: dict) -> model.ListBlock:
+        ordered = block["t"] == "OrderedList"
+        raw_items = block["c"][1] if ordered else block["c"]
+        items = []
+        for blocks in raw_items:
+            content: list = []
+            sublists = []
+            for child in blocks:
+                if child["t"] in ("BulletList", "OrderedList"):
+                    sublists.append(self.read_list(child))
+                else:
+                    inlines = ast.para_inlines(child)
+                    if inlines is None:
+                        self.inline_reader.dropped.append(f"a {child['t']} inside a list item")
+                        continue
+                    if content:
+                        content.append({"t": "Space"})
+                    content.extend(inlines)
+            items.append(model.ListItem(self.inlines(content), tuple(sublists)))
+        return model.ListBlock(tuple(items), ordered=ordered)
+
+    # --- challenges ---------------------------------------------------------------
+
+    def _challenge(self, piece: Piece) -> _Challenge | None:
+        if isinstance(self.box, _Challenge):
+            return self.box
+        self.warn(piece, "a question outside any challenge is kept as a paragraph", "import.stray-question")
+        return None
+
+    def question(self, piece: Piece) -> None:
+        challenge = self._challenge(piece)
+        if challenge is None:
+            self.paragraph(piece)
+            return
+        challenge.items.append(model.Question(self.inlines(piece.inlines), loc=self.where(piece)))
+        challenge.question_open = True
+        for sublist in piece.data.get("sublists", ()):
+            self.list_block(Piece("list", sublist, line=piece.line))
+
+    def answer_space(self, piece: Piece) -> None:
+        if isinstance(self.box, _Challenge):
+            self.box.question_open = False
+
+    def quiz(self, piece: Piece) -> None:
+        challenge = self.box if isinstance(self.box, _Challenge) else None
+        prompt = self.inlines(piece.data["prompt"]) if piece.data.get("prompt") is not None else None
+        if prompt is None and challenge is not None and self.last_role == "question" and challenge.items:
+            last = challenge.items[-1]
+            if isinstance(last, model.Question) and not last.sublists:
+                challenge.items.pop()
+                prompt = last.content
+        base = f"{model.plain_text(challenge.title)} quiz" if challenge and challenge.title else "quiz"
+        quiz_id = self.ids.fresh(base, "quiz")
+        statements = []
+        for raw, anchor in piece.data["statements"]:
+            content = self.inlines(raw)
+            statement_id = self.ids.claim(anchor) or self.ids.fresh(model.plain_text(content), "statement")
+            statements.append(model.Statement(statement_id, content, loc=self.where(piece)))
+        quiz = model.Quiz(quiz_id, tuple(statements), prompt=prompt or None, loc=self.where(piece))
+        if challenge is not None:
+            challenge.items.append(quiz)
+            challenge.question_open = False
+        else:
+            self.add(quiz, piece)
+        self.quizzes.append(quiz)
+
+    def quiz_answers(self, piece: Piece) -> None:
+        quizzes = self.quizzes
+        if not quizzes:
+            self.warn(piece, "answers marked TRUE/FALSE but no quiz before them; kept as paragraphs", "import.stray-answers")
+            for answer in piece.data["answers"]:
+                self.add(model.Paragraph(self.inlines(answer["explanation"])), piece)
+            return
+        quiz = quizzes[-1]
+        by_text = {_key(model.plain_text(s.content)): s.id for s in quiz.statements}
+        answers = []
+        for number, answer in enumerate(piece.data["answers"]):
+            statement = answer.get("statement_id")
+            if statement is None and answer.get("statement") is not None:
+                statement = by_text.get(_key(ast.text(answer["statement"])))
+            if statement is None and number < len(quiz.statements):
+                statement = quiz.statements[number].id
+                self.warn(piece, f"answer {number + 1} is joined to statement {number + 1} of the quiz by its place, "
+                          "not its text", "import.guessed")
+            if statement is None:
+                self.warn(piece, f"answer {number + 1} matches no statement of the quiz; left out", "import.dropped")
+                continue
+            answers.append(model.Answer(statement, answer["value"], self.inlines(answer["explanation"]),
+                                        qualifier=answer.get("qualifier") or None, loc=self.where(piece)))
+        self.add(model.QuizAnswers(quiz.id, tuple(answers), loc=self.where(piece)), piece)
+
+    # --- quotes, definitions, figures (gathered over several pieces) ---------------
+
+    def flush(self) -> None:
+        pending, self.pending = self.pending, None
+        if pending is None:
+            return
+        kind, data = pending
+        if kind == "quote":
+            self.add(model.Quote(tuple(data["paragraphs"]), attribution=data.get("attribution")))
+        elif kind == "definitions":
+            if data.get("term") is not None:
+                data["entries"].append(model.Definition(data["term"], ()))
+            self.add(model.Definitions(tuple(data["entries"])))
+        elif kind == "figure":
+            caption = data.get("caption")
+            alt = data.get("alt")
+            text = model.plain_text(caption) if caption else (alt or "figure")
+            diagram = None
+            if data.get("parts"):
+                diagram = model.Diagram(data.get("layout", "layers"), tuple(data["parts"]))
+            image = model.Image(data["image"]) if data.get("image") else None
+            if image is None and diagram is None and not alt:
+                if caption:  # a caption-styled line with no picture: a paragraph, not a figure
+                    self.add(model.Paragraph(caption))
+                return
+            if image is not None and not alt:
+                piece = data.get("piece")
+                if self.empty_alt_is_decorative and not caption:
+                    self.warn(piece, f"left out the picture {data['image']}: its alt text is empty, which in HTML "
+                              "means it is decoration", "import.dropped")
+                    return
+                if caption:
+                    alt = model.plain_text(caption)
+                    self.warn(piece, "a picture has no alt text, so its caption is used as its description; "
+                              "check it says what the picture shows", "import.no-alt")
+                else:
+                    self.errors.append(error(self.where(piece), f"{self.place()}: a picture has no alt text; describe "
+                                             "it (in Word: right-click it, Edit Alt Text) and import again", "import.no-alt"))
+            self.add(model.Figure(self.ids.fresh(text, "figure"), caption=caption, alt=alt, image=image,
+                                  diagram=diagram, loc=data.get("loc")))
+
+    def _gather(self, kind: str, piece: Piece) -> dict:
+        if self.pending is None or self.pending[0] != kind:
+            self.flush()
+            self.pending = (kind, {"loc": self.where(piece)})
+        return self.pending[1]
+
+    def quote(self, piece: Piece) -> None:
+        data = self._gather("quote", piece)
+        if data.get("attribution") is not None:
+            self.flush()
+            data = self._gather("quote", piece)
+        data.setdefault("paragraphs", []).append(model.Paragraph(self.inlines(piece.inlines)))
+
+    def attribution(self, piece: Piece) -> None:
+        if self.pending is None or self.pending[0] != "quote":
+            self.flush()
+            self.paragraph(piece)
+            return
+        raw = ast.para_inlines(piece.block) or []
+        content = self.inlines(raw)
+        if content and isinstance(content[0], model.Text):
+            first = content[0].text.lstrip("—").lstrip()
+            content = ((model.Text(first),) if first else ()) + content[1:]
+        self.pending[1]["attribution"] = content
+
+    def definitions(self, piece: Piece) -> None:
+        data = self._gather("definitions", piece)
+        entries = data.setdefault("entries", [])
+        for term, definitions in piece.block["c"]:
+            raw: list = []
+            for blocks in definitions:
+                for child in blocks:
+                    if raw:
+                        raw.append({"t": "Space"})
+                    raw.extend(ast.para_inlines(child) or [])
+            entries.append(model.Definition(self.inlines(term), self.inlines(raw)))
+        self.flush()
+
+    def definition_term(self, piece: Piece) -> None:
+        data = self._gather("definitions", piece)
+        data.setdefault("entries", [])
+        if data.get("term") is not None:
+            data["entries"].append(model.Definition(data["term"], ()))
+        data["term"] = self.inlines(piece.inlines)
+
+    def definition(self, piece: Piece) -> None:
+        if self.pending is None or self.pending[0] != "definitions" or self.pending[1].get("term") is None:
+            self.flush()
+            self.paragraph(piece)
+            return
+        data = self.pending[1]
+        data["entries"].append(model.Definition(data.pop("term"), self.inlines(piece.inlines)))
+
+    def figure_image(self, piece: Piece) -> None:
+        self.flush()
+        data = self._gather("figure", piece)
+        self.images.clear()
+        self.inlines(piece.inlines, pictures=True)
+        if self.images:
+            src, alt, title = self.images[-1]
+            data["image"] = src
+            data["alt"] = alt or None
+            if title:  # Markdown's ![alt](file "caption")
+                data["caption"] = (model.Text(title),)
+            data["piece"] = piece
+
+    def caption(self, piece: Piece) -> None:
+        if self.pending and self.pending[0] == "figure" and self.pending[1].get("image") and not self.pending[1].get("caption"):
+            self.pending[1]["caption"] = self.inlines(piece.inlines)
+            return
+        self.flush()
+        self._gather("figure", piece)["caption"] = self.inlines(piece.inlines)
+
+    def figure_description(self, piece: Piece) -> None:
+        if self.pending and self.pending[0] == "figure" and self.pending[1].get("alt") is None:
+            self.pending[1]["alt"] = model.plain_text(self.inlines(piece.inlines))
+            return
+        self.flush()
+        self.paragraph(piece)
+
+    def diagram_part(self, piece: Piece) -> None:
+        data = self._gather("figure", piece)
+        data.setdefault("parts", []).append(model.DiagramPart(piece.data["part"], ast.text(piece.inlines)))
+        data["layout"] = "layers"
+
+    def cycle_note(self, piece: Piece) -> None:
+        if self.pending and self.pending[0] == "figure" and self.pending[1].get("layout") == "sequence":
+            self.pending[1]["layout"] = "cycle"
+            return
+        self.flush()
+        self.paragraph(piece)
+
+    def video(self, piece: Piece) -> None:
+        content = self.inlines(piece.inlines)
+        href = None
+        if len(content) == 1 and isinstance(content[0], model.Link):
+            href, content = content[0].href, content[0].content
+        self.add(model.Video(self.ids.fresh(model.plain_text(content), "video"), content, href=href, loc=self.where(piece)), piece)
+
+    def meta_piece(self, piece: Piece) -> None:
+        self.meta[piece.data["field"]] = self.inlines(piece.inlines)
+
+    def unknown(self, piece: Piece) -> None:
+        kind = piece.block["t"] if piece.block else ""
+        what = piece.data.get("what") or BLOCK_NAMES.get(kind, f"a block pandoc calls {kind or 'nothing'}")
+        self.warn(piece, f"left out {what}, which could not be typed", "import.dropped")
+
+
+BLOCK_NAMES = {
+    "CodeBlock": "a code block", "RawBlock": "raw markup", "LineBlock": "a block of lines (poetry)",
+    "Table": "a table (tables are not a block kind yet)", "Div": "an unnamed group of blocks",
+}
+
+
+def _key(text: str) -> str:
+    return re.sub(r"[\W_]+", " ", text.casefold()).strip()

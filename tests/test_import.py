@@ -1,0 +1,659 @@
+"""Import: Word (ours and an author's), Markdown and hostile files become typed, validated sources or clean refusals."""
+from __future__ import annotations
+
+import dataclasses
+import resource
+import subprocess
+import sys
+import zipfile
+from collections import Counter
+from pathlib import Path
+
+import docx
+import pytest
+
+from pipeline import model
+from pipeline.load import load_source
+from pipeline.resolve import slugify
+
+ROOT = Path(__file__).resolve().parent.parent
+WORKBOOKS = {
+    "commissioning-services": ROOT / "source" / "commissioning-services" / "workbook.xml",
+    "kitchen-sink": ROOT / "tests" / "fixtures" / "kitchen-sink" / "workbook.xml",
+}
+TIMEOUT = 120
+
+
+def run_pipeline(*args, cwd: Path, limit_memory: bool = False) -> subprocess.CompletedProcess:
+    def limit() -> None:  # hostile input must be refused within this much memory
+        resource.setrlimit(resource.RLIMIT_AS, (1536 * 1024 * 1024, 1536 * 1024 * 1024))
+
+    return subprocess.run([sys.executable, "-m", "pipeline", *map(str, args)], cwd=cwd, capture_output=True,
+                          text=True, timeout=TIMEOUT, preexec_fn=limit if limit_memory else None,
+                          env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin", "SOURCE_DATE_EPOCH": "1767225600"})
+
+
+@pytest.fixture(scope="module")
+def built_docx(tmp_path_factory) -> dict[str, Path]:
+    out = tmp_path_factory.mktemp("build")
+    done = run_pipeline("build", *WORKBOOKS.values(), "--format", "docx", "--out", out, cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    return {name: out / name / "default" / f"{name}.docx" for name in WORKBOOKS}
+
+
+@pytest.fixture(scope="module")
+def imported(built_docx, tmp_path_factory) -> dict[str, tuple[Path, subprocess.CompletedProcess]]:
+    out = tmp_path_factory.mktemp("imported")
+    results = {}
+    for name, path in built_docx.items():
+        target = out / name / "workbook.xml"
+        results[name] = (target, run_pipeline("import", path, "-o", target, cwd=ROOT))
+    return results
+
+
+# --- our own Word output comes back whole ----------------------------------------------------
+
+# What Word cannot carry, so what the round trip cannot give back; each is applied to the
+# original before comparing, so anything else that differs fails the test.
+KNOWN_DIFFERENCES = (
+    "ids come from titles (sections, challenges, quizzes, figures, videos) or are left to resolve (boxes, "
+    "paragraphs, lists...), except those a link points to (quiz statements, reference targets), which Word "
+    "keeps as bookmarks",
+    "a link without an address is plain text in Word, so it comes back as text",
+    "a reference comes back with the words Word shows for it (the target's label) as its text",
+    "a definition's icon is not in Word",
+    "the date is not in Word",
+    "a box title the same as its label (a Useful links box titled 'Useful links') comes back as no title",
+    "an image file is named after its figure (images/<figure id>.png); its bytes are the same",
+)
+LINKED_IDS = {"reflect"}  # the reference targets of the two workbooks: Word keeps them
+LABELS = {"useful-links": "Useful links", "guidance": "Guidance", "tip": "Hints and tips", "case-study": "Case study"}
+
+
+def as_word_keeps_it(node):
+    """The model with what Word cannot carry taken out (KNOWN_DIFFERENCES), as plain tuples."""
+    if isinstance(node, tuple):
+        out = []
+        for child in node:
+            if isinstance(child, model.Link) and child.href is None:
+                out.extend(as_word_keeps_it(child.content))
+            else:
+                out.append(as_word_keeps_it(child))
+        return _merge_text(out)
+    if not dataclasses.is_dataclass(node):
+        return node
+    values = {}
+    for field in dataclasses.fields(node):
+        value = getattr(node, field.name)
+        if field.name == "loc":
+            continue
+        if field.name == "id" and not isinstance(node, model.Statement) and value not in LINKED_IDS:
+            value = None
+        if field.name == "quiz" and isinstance(node, model.QuizAnswers):
+            value = None
+        if isinstance(node, model.Ref) and field.name == "content":
+            value = ()
+        if isinstance(node, model.Definition) and field.name == "icon":
+            value = None
+        if isinstance(node, model.Meta) and field.name == "date":
+            value = None
+        if isinstance(node, model.Image) and field.name == "src":
+            value = None
+        if isinstance(node, model.Box) and field.name == "title" and model.plain_text(value) == LABELS.get(node.kind):
+            value = None
+        values[field.name] = as_word_keeps_it(value)
+    return (type(node).__name__, values)
+
+
+def _merge_text(items: list) -> tuple:
+    merged: list = []
+    for item in items:
+        if isinstance(item, tuple) and item and item[0] == "Text" and merged and merged[-1][0] == "Text":
+            merged[-1] = ("Text", {"text": merged[-1][1]["text"] + item[1]["text"]})
+        else:
+            merged.append(item)
+    return tuple(merged)
+
+
+def blocks_of(workbook: model.Workbook) -> list:
+    """Every section heading and block, in order, for a block-by-block comparison."""
+    out = []
+
+    def visit(section: model.Section) -> None:
+        out.append(("section", model.plain_text(section.title)))
+        for child in section.content:
+            if isinstance(child, model.Section):
+                visit(child)
+            else:
+                out.append(as_word_keeps_it(child))
+
+    for section in workbook.sections:
+        visit(section)
+    return out
+
+
+@pytest.mark.parametrize("name", WORKBOOKS)
+def test_round_trip_gives_the_original_model_block_for_block(name, imported):
+    target, done = imported[name]
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr
+    original = load_source(WORKBOOKS[name]).workbook
+    result = load_source(target).workbook
+    assert as_word_keeps_it(result.meta) == as_word_keeps_it(original.meta)
+    expected, got = blocks_of(original), blocks_of(result)
+    for number, (want, have) in enumerate(zip(expected, got)):
+        assert have == want, f"block {number} differs"
+    assert len(got) == len(expected)
+
+
+def test_round_trip_keeps_every_typed_block_question_and_answer_of_the_commissioning_workbook(imported):
+    target, _ = imported["commissioning-services"]
+    result = load_source(target).workbook
+    kinds = Counter(node.kind if isinstance(node, model.Box) else "challenge"
+                    for node in model.walk(result) if isinstance(node, (model.Box, model.Challenge)))
+    assert kinds == {"guidance": 7, "challenge": 8, "case-study": 4, "tip": 4, "useful-links": 1}
+    original = load_source(WORKBOOKS["commissioning-services"]).workbook
+
+    def questions(workbook):
+        return [as_word_keeps_it(node) for node in model.walk(workbook) if isinstance(node, model.Question)]
+
+    def answers(workbook):
+        return [(a.statement, a.value, a.qualifier, model.plain_text(a.explanation))
+                for a in model.walk(workbook) if isinstance(a, model.Answer)]
+
+    assert questions(result) == questions(original) and len(questions(result)) == 19
+    assert answers(result) == answers(original) and len(answers(result)) == 8
+    quiz, = (node for node in model.walk(result) if isinstance(node, model.Quiz))
+    answers_node, = (node for node in model.walk(result) if isinstance(node, model.QuizAnswers))
+    assert answers_node.quiz == quiz.id
+
+
+def test_round_trip_differences_are_the_listed_ones(imported, built_docx):
+    target, done = imported["kitchen-sink"]
+    result = load_source(target).workbook
+    ids = {getattr(node, "id", None) for node in model.walk(result)}
+    # ids from titles; those a link points to are kept
+    assert {"practice", "what-do-you-know", "a-nested-section"} <= ids
+    assert {"reflect", "sky-is-blue", "grass-is-red", "water-is-wet"} <= ids
+    ref, = (node for node in model.walk(result) if isinstance(node, model.Ref))
+    assert (ref.target, model.plain_text(ref.content)) == ("reflect", "Challenge 2 – Reflect on your role")
+    assert not any(isinstance(node, model.Link) and node.href is None for node in model.walk(result))
+    figure = next(node for node in model.walk(result) if isinstance(node, model.Figure) and node.image)
+    assert figure.image.src == f"images/{figure.id}.png" == "images/an-image-figure.png"
+    original_png = ROOT / "tests" / "fixtures" / "kitchen-sink" / "images" / "bar-chart.png"
+    assert (target.parent / figure.image.src).read_bytes() == original_png.read_bytes()
+    assert result.meta.date is None
+    assert len(KNOWN_DIFFERENCES) == 7
+
+
+# --- an author's Word document and Markdown file --------------------------------------------
+
+def author_docx(path: Path, picture: bool = True) -> Path:
+    """A workbook as an author writes it in Word: plain headings and bold labels, none of our styles."""
+    document = docx.Document()
+    document.add_heading("Commissioning for councillors", 0)
+    document.add_heading("Introduction", 1)
+    paragraph = document.add_paragraph("This workbook helps you think about ")
+    paragraph.add_run("commissioning").italic = True
+    paragraph.add_run(".")
+    document.add_heading("Guidance – Definitions of commissioning", 2)
+    document.add_paragraph("Commissioning is the cycle of assessing needs and securing services.")
+    document.add_paragraph().add_run("Challenge 1 – What do you know?").bold = True
+    document.add_paragraph("Are the following statements true or false?")
+    document.add_paragraph("Commissioning will help you to make savings.", style="List Bullet")
+    document.add_paragraph("Commissioning is the same as procurement.", style="List Bullet")
+    document.add_heading("Thinking about your council", 1)
+    document.add_paragraph().add_run("Challenge 2 – Your council").bold = True
+    document.add_paragraph("Think about your council.")
+    document.add_paragraph("How does your council define commissioning?")
+    document.add_paragraph("Take a moment to consider:")
+    document.add_paragraph("finances", style="List Bullet")
+    document.add_paragraph("internal workforce", style="List Bullet")
+    document.add_heading("Case study – Staffordshire libraries", 2)
+    document.add_paragraph("Staffordshire kept all 43 of its libraries open.")
+    document.add_paragraph().add_run("Hints and tips – Services versus outcomes").bold = True
+    document.add_paragraph("Think about outcomes, not services.")
+    document.add_heading("Facts about commissioning", 1)
+    document.add_paragraph("Commissioning will help you to make savings.")
+    document.add_paragraph("TRUE (sort of!) – Commissioning helps you to make evidence-based decisions.")
+    document.add_paragraph("Commissioning is the same as procurement.")
+    document.add_paragraph("FALSE – Procurement is one part of commissioning.")
+    document.add_heading("Useful links", 2)
+    document.add_paragraph("The Local Government Association has more.")
+    if not picture:
+        document.save(path)
+        return path
+    document.add_heading("A picture", 1)
+    document.add_paragraph().add_run().add_picture(str(PICTURE))
+    document.paragraphs[-1]._p.xpath(".//wp:docPr")[0].set("descr", PICTURE_ALT)
+    document.add_paragraph("Two bars", style="Caption")
+    document.save(path)
+    return path
+
+
+PICTURE = ROOT / "tests" / "fixtures" / "kitchen-sink" / "images" / "bar-chart.png"
+PICTURE_ALT = "A bar chart with two bars, the second taller than the first."
+
+
+AUTHOR_MARKDOWN = """\
+---
+title: Commissioning for councillors
+---
+
+# Introduction
+
+This workbook helps you think about *commissioning*.
+
+::: {.guidance title="Definitions of commissioning"}
+Commissioning is the cycle of assessing needs and securing services.
+:::
+
+::: {.challenge title="What do you know?"}
+Are the following statements true or false?
+
+- Commissioning will help you to make savings.
+- Commissioning is the same as procurement.
+:::
+
+# Thinking about your council
+
+::: {.challenge title="Your council"}
+Think about your council.
+
+- How does your council define commissioning?
+- Take a moment to consider:
+  - finances
+  - internal workforce
+:::
+
+::: {.case-study title="Staffordshire libraries"}
+Staffordshire kept all 43 of its libraries open.
+:::
+
+::: {.tip title="Services versus outcomes"}
+Think about outcomes, not services.
+:::
+
+# Facts about commissioning
+
+Commissioning will help you to make savings.
+
+TRUE (sort of!) – Commissioning helps you to make evidence-based decisions.
+
+Commissioning is the same as procurement.
+
+FALSE – Procurement is one part of commissioning.
+
+::: useful-links
+The [Local Government Association](https://www.local.gov.uk/) has more.
+:::
+
+# A picture
+
+![A bar chart with two bars, the second taller than the first.](pictures/bar-chart.png "Two bars")
+"""
+
+
+def author_file(kind: str, folder: Path) -> Path:
+    """The author's workbook as a file of this kind; ODT and HTML are pandoc's conversions of the Word one."""
+    if kind == "docx":
+        return author_docx(folder / "author.docx")
+    if kind in ("odt", "html"):
+        import pypandoc
+
+        (folder / "word").mkdir()
+        # pandoc's ODT writer drops a picture's alt text, which a workbook needs: no picture in the ODT
+        word = author_docx(folder / "word" / "author.docx", picture=kind != "odt")
+        path = folder / f"author.{kind}"
+        extra = ["--standalone", f"--extract-media={folder}"] if kind == "html" else []
+        subprocess.run([pypandoc.get_pandoc_path(), str(word), "-o", str(path), *extra], check=True, cwd=folder)
+        return path
+    (folder / "pictures").mkdir()
+    (folder / "pictures" / "bar-chart.png").write_bytes(PICTURE.read_bytes())
+    path = folder / "author.md"
+    path.write_text(AUTHOR_MARKDOWN, encoding="utf-8")
+    return path
+
+
+def typed_summary(workbook: model.Workbook) -> dict:
+    boxes = [(node.kind, model.plain_text(node.title)) for node in model.walk(workbook) if isinstance(node, model.Box)]
+    challenges = {model.plain_text(node.title): [model.plain_text(q.content) for q in node.questions]
+                  for node in model.walk(workbook) if isinstance(node, model.Challenge)}
+    quiz, = (node for node in model.walk(workbook) if isinstance(node, model.Quiz))
+    answers, = (node for node in model.walk(workbook) if isinstance(node, model.QuizAnswers))
+    statements = {s.id: model.plain_text(s.content) for s in quiz.statements}
+    return {
+        "sections": [model.plain_text(s.title) for s in workbook.sections],
+        "boxes": boxes,
+        "challenges": challenges,
+        "quiz": (model.plain_text(quiz.prompt), list(statements.values())),
+        "answers": [(statements[a.statement], a.value, a.qualifier, model.plain_text(a.explanation)) for a in answers.answers],
+        "answers-quiz": answers.quiz == quiz.id,
+    }
+
+
+AUTHOR_EXPECTED = {
+    "sections": ["Introduction", "Thinking about your council", "Facts about commissioning", "A picture"],
+    "boxes": [("guidance", "Definitions of commissioning"), ("case-study", "Staffordshire libraries"),
+              ("tip", "Services versus outcomes"), ("useful-links", "")],
+    "challenges": {"What do you know?": [],
+                   "Your council": ["How does your council define commissioning?", "Take a moment to consider:"]},
+    "quiz": ("Are the following statements true or false?",
+             ["Commissioning will help you to make savings.", "Commissioning is the same as procurement."]),
+    "answers": [("Commissioning will help you to make savings.", True, "sort of!",
+                 "Commissioning helps you to make evidence-based decisions."),
+                ("Commissioning is the same as procurement.", False, None, "Procurement is one part of commissioning.")],
+    "answers-quiz": True,
+}
+
+
+@pytest.mark.parametrize("kind", ["docx", "md", "odt", "html"])
+def test_an_authors_document_gives_typed_blocks_questions_and_the_quiz(kind, tmp_path):
+    source = author_file(kind, tmp_path)
+    done = run_pipeline("import", source, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    target = tmp_path / "source" / "commissioning-for-councillors" / "workbook.xml"
+    result = load_source(target).workbook
+    expected = dict(AUTHOR_EXPECTED)
+    if kind == "odt":
+        expected["sections"] = expected["sections"][:-1]
+    assert typed_summary(result) == expected
+    question = next(q for q in model.walk(result) if isinstance(q, model.Question) and q.sublists)
+    assert [model.plain_text(i.content) for i in question.sublists[0].items] == ["finances", "internal workforce"]
+    assert f"source/commissioning-for-councillors/workbook.xml: imported from {source} (" in done.stderr
+    if kind == "odt":
+        return
+    figure, = (node for node in model.walk(result) if isinstance(node, model.Figure))
+    assert (model.plain_text(figure.caption), figure.alt) == ("Two bars", PICTURE_ALT)
+    assert figure.image.src == "images/two-bars.png"
+    assert (target.parent / figure.image.src).read_bytes() == PICTURE.read_bytes()
+
+
+def test_an_authors_word_guesses_are_reported_with_where(tmp_path):
+    source = author_file("docx", tmp_path)
+    done = run_pipeline("import", source, "-o", "out/workbook.xml", cwd=tmp_path)
+    lines = done.stderr.splitlines()
+    assert (f"{source}: warning: in “Introduction”, paragraph 4: the bold line “Challenge 1 – What do you know?” "
+            "is read as a challenge label; check it is right [import.guessed]") in lines
+    assert (f"{source}: warning: in “Thinking about your council”, paragraph 3: “How does your council define "
+            "commissioning?” is read as a question (it ends in '?'); check it is right [import.guessed]") in lines
+    assert sum("[import.guessed]" in line for line in lines) == 10
+
+
+def test_markdown_guesses_give_the_line(tmp_path):
+    source = author_file("md", tmp_path)
+    done = run_pipeline("import", source, "-o", "out/workbook.xml", cwd=tmp_path)
+    lines = done.stderr.splitlines()
+    assert (f"{source}:14: warning: in “Introduction”, paragraph 5: the list under “Are the following statements "
+            "true or false?” is read as a true-or-false quiz of 2 statements; check it is right [import.guessed]") in lines
+    # fenced divs name their kind: no guess is reported for them
+    assert not any("label" in line for line in lines)
+
+
+def test_strict_makes_guesses_errors_and_writes_nothing(tmp_path):
+    source = author_file("docx", tmp_path)
+    done = run_pipeline("import", source, "--strict", cwd=tmp_path)
+    assert done.returncode == 2
+    assert f"{source}: error: in “Introduction”, paragraph 2: the heading “Guidance – Definitions of commissioning” " \
+           "is read as a guidance label; check it is right [import.guessed]" in done.stderr.splitlines()
+    assert not (tmp_path / "source").exists()
+
+
+def test_strict_counts_the_imported_sources_own_warnings_and_leaves_no_folder(tmp_path, built_docx):
+    done = run_pipeline("import", built_docx["kitchen-sink"], "-o", "new/folder/workbook.xml", "--strict", cwd=tmp_path)
+    assert done.returncode == 2
+    assert done.stderr.splitlines() == [
+        f"{built_docx['kitchen-sink']}: error: the imported source would not be valid: figure "
+        "'a-diagram-the-source-does-not-describe' is missing its image; add <image src=\"...\"/> or describe it as a "
+        "<diagram> [figure.missing-image]",
+        f"{built_docx['kitchen-sink']}: error: the imported source would not be valid: video "
+        "'watch-our-video-on-the-approach' has no address; add href=\"...\" when it is known [video.no-address]",
+    ]
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_an_existing_source_is_kept_without_force(tmp_path):
+    source = author_file("md", tmp_path)
+    target = tmp_path / "source" / "mine" / "workbook.xml"
+    target.parent.mkdir(parents=True)
+    target.write_text("mine")
+    done = run_pipeline("import", source, "--id", "mine", cwd=tmp_path)
+    assert done.returncode == 2
+    assert done.stderr.splitlines() == [
+        "source/mine/workbook.xml: error: exists already; import with --force to replace it, or choose another -o [import.exists]"]
+    assert target.read_text() == "mine"
+    done = run_pipeline("import", source, "--id", "mine", "--force", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert load_source(target).workbook.id == "mine"
+
+
+def test_ids_are_made_from_titles_unique_and_stable(tmp_path):
+    source = author_file("md", tmp_path)
+    first = run_pipeline("import", source, "-o", "a/workbook.xml", cwd=tmp_path)
+    second = run_pipeline("import", source, "-o", "b/workbook.xml", cwd=tmp_path)
+    assert first.returncode == second.returncode == 0
+    a = (tmp_path / "a" / "workbook.xml").read_text()
+    assert a.replace("../../", "") == (tmp_path / "b" / "workbook.xml").read_text().replace("../../", "")
+    workbook = load_source(tmp_path / "a" / "workbook.xml").workbook
+    ids = [node.id for node in model.walk(workbook) if getattr(node, "id", None)]
+    assert len(ids) == len(set(ids))
+    challenge = next(node for node in model.walk(workbook) if isinstance(node, model.Challenge))
+    assert challenge.id == slugify("What do you know?")
+
+
+@pytest.mark.parametrize("kind", ["docx", "md"])
+def test_an_imported_source_builds_in_every_format_and_passes_the_validators(kind, tmp_path):
+    from tests.validators import errors, format_findings, epubcheck, ooxml, scorm_xsd, vnu
+
+    source = author_file(kind, tmp_path)
+    assert run_pipeline("import", source, "--id", "authored", cwd=tmp_path).returncode == 0
+    done = run_pipeline("build", "source/authored/workbook.xml", "--out", "build", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    out = tmp_path / "build" / "authored" / "default"
+    pages = sorted((out / "html").glob("*.html"))
+    assert pages
+    findings = errors(vnu.check_html(pages))
+    assert not findings, format_findings(findings)
+    findings = errors(epubcheck.check_epub(out / "authored.epub"))
+    assert not findings, format_findings(findings)
+    findings = ooxml.validate_docx(out / "authored.docx")
+    assert not findings, format_findings(findings)
+    assert scorm_xsd.validate_package(out / "authored-scorm12.zip", "1.2") == []
+    assert scorm_xsd.validate_package(out / "authored-scorm2004.zip", "2004") == []
+
+
+# --- hostile and broken input ------------------------------------------------------------------
+
+def word_package(folder: Path, name: str, parts: dict[str, bytes], built: Path) -> Path:
+    """A copy of a real DOCX with some parts replaced or added."""
+    path = folder / name
+    with zipfile.ZipFile(built) as original, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as copy:
+        for item in original.infolist():
+            if item.filename not in parts:
+                copy.writestr(item, original.read(item))
+        for part, data in parts.items():
+            copy.writestr(part, data)
+    return path
+
+
+def zip_bomb(path: Path, megabytes: int = 300) -> Path:
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        with archive.open("word/document.xml", "w", force_zip64=True) as part:
+            chunk = b"\0" * (1024 * 1024)
+            for _ in range(megabytes):
+                part.write(chunk)
+    return path
+
+
+def test_a_part_that_unpacks_far_beyond_its_size_is_a_zip_bomb(tmp_path):
+    path = zip_bomb(tmp_path / "small-bomb.docx", megabytes=20)  # under the total limit, over the ratio
+    with zipfile.ZipFile(path) as archive:
+        part = archive.getinfo("word/document.xml")
+    done = run_pipeline("import", path.name, cwd=tmp_path, limit_memory=True)
+    assert done.returncode == 2
+    assert done.stderr.splitlines() == [
+        f"small-bomb.docx: error: its part word/document.xml unpacks {part.file_size // part.compress_size} times its "
+        "packed size (at most 100); it looks like a zip bomb, not a document [import.zip-bomb]"]
+
+
+def hostile(kind: str, folder: Path, built: Path) -> Path:
+    if kind == "zip-bomb":
+        return zip_bomb(folder / "bomb.docx")
+    if kind == "entity":
+        xml = (b'<?xml version="1.0"?><!DOCTYPE w:document [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+               b'<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
+               b'<w:body><w:p><w:r><w:t>&x;</w:t></w:r></w:p></w:body></w:document>')
+        return word_package(folder, "entity.docx", {"word/document.xml": xml}, built)
+    if kind == "macros":
+        return word_package(folder, "macros.docx", {"word/vbaProject.bin": b"\xd0\xcf\x11\xe0"}, built)
+    if kind == "local-link":
+        with zipfile.ZipFile(built) as original:
+            rels = original.read("word/_rels/document.xml.rels")
+        rels = rels.replace(b"</Relationships>", b'<Relationship Id="rIdLocal" Type="http://schemas.openxmlformats.org/'
+                            b'officeDocument/2006/relationships/hyperlink" Target="file:///etc/passwd" '
+                            b'TargetMode="External"/></Relationships>')
+        return word_package(folder, "local-link.docx", {"word/_rels/document.xml.rels": rels}, built)
+    if kind == "big-markdown":
+        path = folder / "big.md"
+        with path.open("wb") as stream:
+            line = b"Some words of a very long workbook, repeated.\n"
+            stream.write(line * (50 * 1024 * 1024 // len(line) + 1))
+        return path
+    if kind == "latin-1-html":
+        path = folder / "latin.html"
+        path.write_bytes("<html><body>\n<h1>Caf\u00e9</h1></body></html>".encode("latin-1"))
+        return path
+    if kind == "not-a-zip":
+        path = folder / "fake.docx"
+        path.write_text("not a zip")
+        return path
+    if kind == "remote-picture":
+        path = folder / "remote.md"
+        path.write_text("# A\n\n![A chart.](https://example.org/chart.png)\n")
+        return path
+    if kind == "picture-without-alt":
+        path = folder / "no-alt.md"
+        (folder / "chart.png").write_bytes(PICTURE.read_bytes())
+        path.write_text("# A\n\n![](chart.png)\n")
+        return path
+    if kind == "missing":
+        return folder / "missing.docx"
+    if kind == "empty-docx":
+        path = folder / "empty.docx"
+        docx.Document().save(path)
+        return path
+    if kind == "empty-markdown":
+        path = folder / "empty.md"
+        path.write_text("\n\n")
+        return path
+    if kind == "unknown-format":
+        path = folder / "notes.rtf"
+        path.write_text("{\\rtf1}")
+        return path
+    raise AssertionError(kind)
+
+
+HOSTILE = {
+    "zip-bomb": "bomb.docx: error: unpacks to 300 MB (at most 200 MB); it looks like a zip bomb, not a document [import.zip-bomb]",
+    "entity": "entity.docx: error: its part word/document.xml declares a DTD or entities, which Word never writes; "
+              "refusing it (external entities can read files on this machine) [import.xml-entity]",
+    "macros": "macros.docx: error: contains macros (word/vbaProject.bin); save it without macros (as .docx, not .docm) "
+              "and import it again [import.macros]",
+    "local-link": "local-link.docx: error: links to a file on this machine or network (file:///etc/passwd, in "
+                  "word/_rels/document.xml.rels); remove the link, or make it a web address, and import it again [import.local-link]",
+    "big-markdown": "big.md: error: is 50.0 MB; a Markdown or HTML file to import may be at most 10 MB [import.too-large]",
+    "latin-1-html": "latin.html:2:8: error: is not UTF-8 (byte 0xe9 here); save it as UTF-8 and import it again [import.not-utf8]",
+    "not-a-zip": "fake.docx: error: is not a DOCX document (it is not a zip package); open it in Word or LibreOffice "
+                 "and save it again [import.unreadable]",
+    "empty-markdown": "empty.md: error: is empty; there is nothing to import [import.empty]",
+    "missing": "missing.docx: error: no such file [import.not-found]",
+    "empty-docx": "empty.docx: error: has no text to import (no headings or paragraphs were found) [import.empty]",
+    "remote-picture": "remote.md:3: error: the picture https://example.org/chart.png is on another site; save it beside "
+                      "the document and refer to the file, so no output loads anything from another host [import.image]",
+    "picture-without-alt": "no-alt.md:3: error: in “A”, paragraph 1: a picture has no alt text; describe it (in Word: "
+                           "right-click it, Edit Alt Text) and import again [import.no-alt]",
+    "unknown-format": "notes.rtf: error: cannot import a '.rtf' file; import one of: .docx, .htm, .html, .markdown, .md, .odt [import.unknown-format]",
+}
+
+
+@pytest.mark.parametrize("kind", HOSTILE)
+def test_hostile_or_broken_input_is_refused_cleanly(kind, tmp_path, built_docx):
+    path = hostile(kind, tmp_path, built_docx["kitchen-sink"])
+    done = run_pipeline("import", path.name, "--id", "hostile", cwd=tmp_path, limit_memory=True)
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.splitlines() == [HOSTILE[kind]]
+    assert not (tmp_path / "source").exists()
+
+
+def test_a_bad_id_is_refused(tmp_path):
+    source = author_file("md", tmp_path)
+    done = run_pipeline("import", source, "--id", "Not An Id", cwd=tmp_path)
+    assert done.returncode == 2
+    assert done.stderr.splitlines() == ["--id: error: 'Not An Id' is not an id: use lower-case letters, digits and "
+                                        "single hyphens, starting with a letter [import.bad-id]"]
+
+
+# --- every kind has a handler -----------------------------------------------------------------
+
+def test_every_role_a_reader_gives_has_a_handler():
+    import re as regex
+
+    from pipeline.importer.assemble import Assembler
+
+    handlers = set(Assembler("x", set()).HANDLERS)
+    roles = set()
+    for module in ("styles", "labels", "markdown", "assemble", "__init__"):
+        text = (ROOT / "pipeline" / "importer" / f"{module}.py").read_text()
+        roles |= set(regex.findall(r'(?:Piece|emit)\(\s*"([a-z-]+)"', text))
+    from pipeline.importer.styles import ROLE_OF_STYLE, TABLE_ROLES
+
+    roles |= set(ROLE_OF_STYLE.values()) | set(TABLE_ROLES.values())
+    assert {"label", "question", "quiz", "quiz-answers", "figure-image"} <= roles
+    assert roles <= handlers, sorted(roles - handlers)
+
+
+def test_every_block_kind_of_the_model_comes_back_from_our_word(imported):
+    import typing
+
+    target, _ = imported["kitchen-sink"]
+    kinds = {type(node) for node in model.walk(load_source(target).workbook)}
+    missing = [kind.__name__ for kind in typing.get_args(model.Block) if kind not in kinds]
+    assert not missing, f"block kinds the Word import does not give back (add a role and a handler): {missing}"
+
+
+def test_a_link_to_a_file_keeps_its_words_with_a_warning(tmp_path):
+    source = tmp_path / "links.md"
+    source.write_text("# Links\n\nSee [the notes](notes.html) and [the site](https://www.local.gov.uk/).\n")
+    done = run_pipeline("import", source.name, "-o", "out/workbook.xml", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.splitlines()[0] == (
+        "links.md:3: warning: in “Links”, paragraph 1: left out the address notes.html of a link (not a web address; "
+        "its words are kept), which a workbook cannot hold [import.dropped]")
+    paragraph, = load_source(tmp_path / "out" / "workbook.xml").workbook.sections[0].content
+    assert paragraph.content == (model.Text("See the notes and "),
+                                 model.Link("https://www.local.gov.uk/", (model.Text("the site"),)), model.Text("."))
+
+
+def test_a_label_bold_only_in_its_first_word_and_text_after_the_questions(tmp_path):
+    document = docx.Document()
+    document.add_heading("Bold labels", 0)
+    document.add_heading("One", 1)
+    paragraph = document.add_paragraph()
+    paragraph.add_run("Challenge 1").bold = True
+    paragraph.add_run(" – Your role")
+    document.add_paragraph("What is your role?")
+    paragraph = document.add_paragraph()
+    paragraph.add_run("Guidance").bold = True
+    paragraph.add_run(" is given in a sentence that only starts like a label, and goes on well past the length "
+                      "of any label's title, so it is read as the paragraph it is and nothing else.")
+    document.save(tmp_path / "bold.docx")
+    done = run_pipeline("import", "bold.docx", "-o", "out/workbook.xml", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.splitlines()[2] == (
+        "bold.docx: warning: in “One”, paragraph 3: text after a challenge's questions ends the challenge; it follows "
+        "it in the section [import.moved]")
+    challenge, paragraph = load_source(tmp_path / "out" / "workbook.xml").workbook.sections[0].content
+    assert (challenge.id, model.plain_text(challenge.title)) == ("your-role", "Your role")
+    assert [model.plain_text(q.content) for q in challenge.questions] == ["What is your role?"]
+    assert model.plain_text(paragraph.content).startswith("Guidance is given in a sentence")
