@@ -4,7 +4,8 @@ The checkout keeps templates/, schema/ and the default brand at the top, where
 people look for them; installed, pipeline/resources.py reads them from
 pipeline/_data/. A copy after the usual build_py is the simplest way to do that:
 mapping each folder to a package makes setuptools treat every subfolder of
-templates/ as a package missing from its list. MANIFEST.in puts the same
+templates/ as a package missing from its list. Files that are not code inside
+pipeline/ itself are copied too. MANIFEST.in puts the same
 folders in the sdist, so a wheel built from it is the same.
 """
 import shutil
@@ -22,12 +23,22 @@ DATA = {
 }
 
 
+IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc")
+
+
 class BuildWithData(build_py):
     def run(self):
         super().run()
-        target = Path(self.build_lib) / "pipeline" / "_data"
+        package = Path(self.build_lib) / "pipeline"
         for name, folder in DATA.items():
-            shutil.copytree(folder, target / name, dirs_exist_ok=True, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+            shutil.copytree(folder, package / "_data" / name, dirs_exist_ok=True, ignore=IGNORE)
+        # Data kept inside the package itself (such as translation catalogs under
+        # pipeline/locale/): every file that is not code, wherever it is.
+        for path in Path("pipeline").rglob("*"):
+            if path.is_file() and path.suffix not in (".py", ".pyc") and "__pycache__" not in path.parts:
+                target = package / path.relative_to("pipeline")
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(path, target)
 
 
 setup(cmdclass={"build_py": BuildWithData})

@@ -64,7 +64,7 @@ def _parser() -> argparse.ArgumentParser:
     schema.add_argument("--path", action="store_true", help="print only the folder that holds them")
     serve = commands.add_parser("serve", help="preview one workbook's site, rebuilt and reloaded on every save")
     serve.add_argument("source", nargs="?", metavar="SOURCE", type=Path, help="default: the one workbook under source/")
-    serve.add_argument("--brand", metavar="DIR", type=Path, default=None, help="brand folder (default: brands/default)")
+    serve.add_argument("--brand", metavar="DIR", type=Path, default=None, help="a brand folder, or the name of one in brands/ or bundled (default: brands/default, else the bundled default)")
     serve.add_argument("--port", metavar="N", type=_port, default=8000, help="port on 127.0.0.1 (default: 8000; 0 picks a free one)")
     serve.add_argument("--open", action="store_true", help="open the preview in the web browser")
     return parser
@@ -164,14 +164,11 @@ def _honour_umask(path: Path) -> None:
 
 def _schema_reference(output, schema_file: str) -> str:
     """The schema's path as seen from where the file is written, so editors find it (source/<id>/ when printed)."""
-    import os
-
     from . import resources
 
-    schema = resources.schema(schema_file)
-    if output is None:
-        return f"../../schema/{schema_file}"
-    return Path(os.path.relpath(schema, Path(output).resolve().parent)).as_posix()
+    # Printed, it is most likely saved as source/<id>/workbook.*.
+    folder = Path(output).resolve().parent if output is not None else Path("source", "workbook")
+    return resources.schema_reference(schema_file, folder)
 
 
 def command_new(args) -> int:

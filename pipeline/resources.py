@@ -80,6 +80,20 @@ def sample_workbook() -> Path:
     return data_root() / "sample"
 
 
+def schema_reference(name: str, from_folder: Path, project: Path | None = None) -> str:
+    """How a file written in `from_folder` names a schema so editors find it: a relative path, else a file: URI.
+
+    Relative when the schema is inside the project (a virtual environment kept
+    there) or the toolkit runs from its checkout; otherwise a relative path
+    would climb out of the project into wherever the toolkit happens to be.
+    """
+    schema_path = schema(name).resolve()
+    project = (project or Path.cwd()).resolve()
+    if checkout() is not None or schema_path.is_relative_to(project):
+        return Path(os.path.relpath(schema_path, Path(from_folder).resolve())).as_posix()
+    return schema_path.as_uri()
+
+
 def code_folders() -> list[tuple[Path, Path]]:
     """(folder, root it is named relative to) of everything the outputs are made from: the code, templates and schemas."""
     if checkout() is not None:

@@ -6,7 +6,6 @@ half overwritten; the files are rendered first, then written.
 """
 from __future__ import annotations
 
-import os
 import re
 import shutil
 from pathlib import Path
@@ -33,8 +32,23 @@ def new_project(folder: Path, workbook_id: str, brand_name: str, council: str, s
     if sample:
         target = folder / "source" / resources.SAMPLE_ID
         shutil.copytree(resources.sample_workbook(), target, ignore=shutil.ignore_patterns("__pycache__"))
+        for name in ("workbook.xml", "publish.json"):
+            _point_at_installed_schemas(target / name, folder)
         written += sorted(path for path in target.rglob("*") if path.is_file())
     return written
+
+
+SCHEMA_NAMES = ("workbook.xsd", "workbook.schema.json", "brand.schema.json", "publish.schema.json")
+
+
+def _point_at_installed_schemas(path: Path, project: Path) -> None:
+    """The sample names its schemas as the checkout has them (../../schema/...): name the installed ones."""
+    if not path.is_file():
+        return
+    text = path.read_text(encoding="utf-8")
+    for name in SCHEMA_NAMES:
+        text = text.replace(f'"../../schema/{name}"', f'"{resources.schema_reference(name, path.parent, project)}"')
+    path.write_text(text, encoding="utf-8")
 
 
 def _check_arguments(folder: Path, workbook_id: str, brand_name: str, council: str) -> None:
@@ -85,20 +99,11 @@ def render_project(folder: Path, workbook_id: str, brand_name: str, council: str
         keep_trailing_newline=True,
     )
     outputs = {
-        source_path: ("workbook.xml.j2", {"schema_location": _schema_location(folder, source_path, "workbook.xsd")}),
-        brand_path: ("brand.json.j2", {"schema_location": _schema_location(folder, brand_path, "brand.schema.json")}),
+        source_path: ("workbook.xml.j2", {"schema_location": resources.schema_reference("workbook.xsd", (folder / source_path).parent, folder)}),
+        brand_path: ("brand.json.j2", {"schema_location": resources.schema_reference("brand.schema.json", (folder / brand_path).parent, folder)}),
         "README.md": ("README.md.j2", {}),
         ".gitignore": ("gitignore.j2", {}),
         WORKFLOW_PATH: ("ci-workflow.yml.j2", {}),
     }
     return {path: environment.get_template(name).render(**context, **extra).encode("utf-8")
             for path, (name, extra) in outputs.items()}
-
-
-def _schema_location(folder: Path, file: str, schema_name: str) -> str:
-    """The installed schema as the new file should name it: relative when both are in the project, else a file: URI."""
-    schema = resources.schema(schema_name).resolve()
-    written = (folder / file).resolve()
-    if schema.is_relative_to(folder.resolve()):
-        return Path(os.path.relpath(schema, written.parent)).as_posix()
-    return schema.as_uri()
