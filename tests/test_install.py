@@ -257,3 +257,44 @@ def test_the_audit_hook_sees_a_toolkit_that_reads_the_checkout(tmp_path):
     result = run([sys.executable, "-c", AUDITED, str(ROOT), "new", "project"], tmp_path, env, timeout=120)
     assert result.returncode == 0, result.stderr
     assert f"open {ROOT / 'templates' / 'new' / 'workbook.xml.j2'}" in log.read_text(encoding="utf-8").splitlines()
+
+
+# --- paths from where the user works ------------------------------------------------------------
+
+
+def test_a_brand_is_a_folder_else_a_name_in_brands_else_a_bundled_brand(tmp_path, monkeypatch):
+    from pipeline import project, resources
+
+    monkeypatch.chdir(tmp_path)
+    assert project.brand_folder(None) == resources.bundled_brand("default")
+    assert project.brand_folder(Path("default")) == resources.bundled_brand("default")
+    (tmp_path / "brands" / "default").mkdir(parents=True)
+    (tmp_path / "brands" / "default" / "brand.json").write_text("{}", encoding="utf-8")
+    (tmp_path / "brands" / "northvale").mkdir()
+    (tmp_path / "brands" / "northvale" / "brand.json").write_text("{}", encoding="utf-8")
+    # The project's own brands come first, by name or by folder.
+    assert project.brand_folder(None) == Path("brands/default")
+    assert project.brand_folder(Path("default")) == Path("brands/default")
+    assert project.brand_folder(Path("northvale")) == Path("brands/northvale")
+    assert project.brand_folder(Path("brands/northvale")) == Path("brands/northvale")
+    # Anything else is given back as it was, for the brand loader to report.
+    assert project.brand_folder(Path("southvale")) == Path("southvale")
+    assert project.every_brand_folder() == [Path("brands/default"), Path("brands/northvale")]
+
+
+def test_build_all_with_no_brands_folder_uses_the_bundled_default_and_finds_sources_here(tmp_path):
+    made = new(cwd=tmp_path)
+    assert made.returncode == 0, made.stderr
+    (tmp_path / "brands" / BRAND / "brand.json").unlink()
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    built = run([sys.executable, "-m", "pipeline", "build-all", "--format", "html", "--jobs", "1"], tmp_path, env, timeout=300)
+    assert built.returncode == 0, built.stderr
+    assert (tmp_path / "build" / WORKBOOK / "default" / "html" / "index.html").is_file()
+
+
+def test_no_sources_here_is_a_user_error_naming_this_folder(tmp_path):
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    result = run([sys.executable, "-m", "pipeline", "build"], tmp_path, env, timeout=120)
+    assert result.returncode == 2
+    assert result.stderr == (f"{tmp_path / 'source'}: error: no workbooks found; add source/<id>/workbook.xml or name a SOURCE "
+                             "[build.no-sources]\n")
