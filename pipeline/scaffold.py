@@ -14,6 +14,9 @@ from . import resources
 from .problems import UserError
 
 ID_PATTERN = re.compile(r"[a-z][a-z0-9]*(-[a-z0-9]+)*")  # the id type of schema/workbook.xsd
+# What a folder may already hold: a freshly made or cloned git repository is where a
+# project usually starts (git init, then workbook new .), and nothing here writes in .git.
+ALLOWED_ALREADY = {".git"}
 WORKFLOW_PATH = ".github/workflows/workbooks.yml"
 SOURCE_DATE_EPOCH = "1767225600"  # the CI builds' fixed timestamp, so outputs compare byte for byte
 
@@ -55,8 +58,8 @@ def _check_arguments(folder: Path, workbook_id: str, brand_name: str, council: s
     problems = []
     if folder.exists() and not folder.is_dir():
         problems.append(f"{folder}: error: is a file; name an empty or new folder for the project [new.not-a-folder]")
-    elif folder.is_dir() and any(folder.iterdir()):
-        held = ", ".join(sorted(path.name for path in folder.iterdir())[:5])
+    elif folder.is_dir() and (held := sorted(path.name for path in folder.iterdir() if path.name not in ALLOWED_ALREADY)):
+        held = ", ".join(held[:5]) + (", ..." if len(held) > 5 else "")
         problems.append(f"{folder}: error: folder is not empty (it holds {held}); `workbook new` writes only into an "
                         "empty or new folder, so that it never replaces a file [new.not-empty]")
     for what, value in (("--id", workbook_id), ("--brand", brand_name)):

@@ -298,3 +298,12 @@ def test_no_sources_here_is_a_user_error_naming_this_folder(tmp_path):
     assert result.returncode == 2
     assert result.stderr == (f"{tmp_path / 'source'}: error: no workbooks found; add source/<id>/workbook.xml or name a SOURCE "
                              "[build.no-sources]\n")
+
+
+def test_new_writes_into_a_fresh_git_repository(tmp_path):
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".git" / "HEAD").write_text("ref: refs/heads/main\n", encoding="utf-8")
+    result = new(".", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "source" / "my-workbook" / "workbook.xml").is_file()
+    assert (tmp_path / ".git" / "HEAD").read_text(encoding="utf-8") == "ref: refs/heads/main\n"
