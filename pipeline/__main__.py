@@ -246,15 +246,44 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as exc:
         if args.command not in ("build", "build-all", "convert", "import", "new") or exc.filename is None:
             return _report_bug()
-        # The output folder or file cannot be written: a problem with the command's
-        # arguments or the machine, not with the toolkit.
-        print(f"{exc.filename}: error: cannot write here: {exc.strerror}; choose another --out / -o [output.unwritable]", file=sys.stderr)
+        # A file that cannot be read or written: a problem with the command's
+        # arguments, the inputs or the machine, not with the toolkit. Which one
+        # depends on where the file is: in the output place, it was being written.
+        print(_file_problem(args, exc), file=sys.stderr)
         return EXIT_USER_ERROR
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
     except Exception:
         return _report_bug()
+
+
+def _file_problem(args, exc: OSError) -> str:
+    """`cannot write <path>` for a file in the output place (--out, or -o's folder), else `cannot read <path>`."""
+    import os
+
+    reason = exc.strerror or str(exc)
+    for name in (exc.filename, exc.filename2):
+        if name is None:
+            continue
+        path = os.fsdecode(name)
+        if _is_output(Path(os.path.abspath(path)), args):
+            option = "--out" if args.command != "convert" else "-o"
+            return f"{path}: error: cannot write {path}: {reason}; choose another {option} [output.unwritable]"
+    path = os.fsdecode(exc.filename)
+    return f"{path}: error: cannot read {path}: {reason} [source.unreadable]"
+
+
+def _is_output(path: Path, args) -> bool:
+    """Whether `path` is (or is inside) what the command writes: --out's folder, or -o's file, its folder and its temporary file."""
+    import os
+
+    if args.command != "convert":
+        return path.is_relative_to(os.path.abspath(args.out))
+    if args.output is None:
+        return False
+    output = Path(os.path.abspath(args.output))
+    return path in (output, output.parent) or (path.parent == output.parent and path.name.startswith(f".{output.name}."))
 
 
 def _report_bug() -> int:

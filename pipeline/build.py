@@ -13,11 +13,13 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
+import stat
 import sys
 import time
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from . import formats as _formats
 from . import project, resources
@@ -40,6 +42,9 @@ FORMATS = tuple(fmt.name for fmt in _formats.FORMATS)
 PROJECT_ROOT = resources.checkout()
 DEFAULT_BRAND = resources.bundled_brand()
 STAMP_FOLDER = ".stamps"
+# pipeline.publish.PUBLISH_FILE (a test keeps them equal): importing that module
+# loads dataclasses, which a rebuild with nothing to do cannot spare.
+PUBLISH_FILE = "publish.json"
 
 
 def output_name(workbook_id: str, fmt: str) -> str:
@@ -73,11 +78,40 @@ def load_document(source: Path, strict: bool = False, formats: tuple[str, ...] =
 # --- what an output was made from ----------------------------------------------------
 
 
+CHUNK = 1 << 20  # fingerprints read files 1 MiB at a time: a large image never sits in memory whole
+
+
+def _hash_file(digest, path: Path, name: str) -> None:
+    """Add one file's name and content hash; a file that cannot be read, or is not a regular file, adds a marker instead.
+
+    Opened without blocking and checked with fstat before reading, so a FIFO
+    or a device named by a source cannot hang or flood the fingerprint; the
+    build's own reading then reports it properly.
+    """
+    digest.update(name.encode("utf-8", "surrogatepass") + b"\0")
+    try:
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    except (OSError, ValueError) as exc:  # ValueError: a NUL in the name
+        digest.update(f"unreadable:{getattr(exc, 'errno', None)}\0".encode())
+        return
+    try:
+        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+            digest.update(b"not-a-file\0")
+            return
+        content = hashlib.sha256()
+        while chunk := os.read(descriptor, CHUNK):
+            content.update(chunk)
+        digest.update(content.digest())
+    except OSError as exc:
+        digest.update(f"unreadable:{exc.errno}\0".encode())
+    finally:
+        os.close(descriptor)
+
+
 def _hash_files(digest, files: Iterable[Path], root: Path) -> None:
     for path in sorted(files):
-        if path.is_file() and "__pycache__" not in path.parts:
-            digest.update(path.relative_to(root).as_posix().encode() + b"\0")
-            digest.update(hashlib.sha256(path.read_bytes()).digest())
+        if "__pycache__" not in path.parts and path.is_file():
+            _hash_file(digest, path, path.relative_to(root).as_posix())
 
 
 @lru_cache(maxsize=1)
@@ -89,18 +123,81 @@ def toolkit_fingerprint() -> str:
     return digest.hexdigest()
 
 
+# Image references, found without parsing the source: <image src="..."> in the
+# XML form, "src": "..." in the JSON form. Anything else matched (a video's
+# address, say) names no file in the source folder and adds only a marker.
+_XML_SRC = re.compile(rb"""\bsrc\s*=\s*(?:"([^"<]*)"|'([^'<]*)')""")
+_JSON_SRC = re.compile(rb'"src"\s*:\s*"((?:[^"\\]|\\.)*)"')
+
+
+def referenced_files(source: Path, data: bytes) -> list[str]:
+    """The image paths a source's text refers to, as written (relative to its folder), sorted and without repeats."""
+    found = set()
+    if source.suffix == ".json":
+        for match in _JSON_SRC.finditer(data):
+            try:
+                found.add(json.loads(b'"' + match.group(1) + b'"'))
+            except ValueError:
+                continue
+    else:
+        for match in _XML_SRC.finditer(data):
+            raw = (match.group(1) if match.group(1) is not None else match.group(2)).decode("utf-8", "replace")
+            if "&" in raw:  # an entity or character reference; html.entities is large, so only then
+                import html
+
+                raw = html.unescape(raw)
+            found.add(raw)
+    return sorted(found)
+
+
+def _read_source_bytes(source: Path) -> bytes | None:
+    """The source's bytes for finding its images (None if it cannot be read as a regular file; validation says why)."""
+    try:
+        descriptor = os.open(source, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    except (OSError, ValueError):
+        return None
+    try:
+        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+            return None
+        chunks = []
+        while chunk := os.read(descriptor, CHUNK):
+            chunks.append(chunk)
+        return b"".join(chunks)
+    except OSError:
+        return None
+    finally:
+        os.close(descriptor)
+
+
 def input_fingerprint(source: Path, brand_folder: Path, out_root: Path | None = None) -> str:
-    """A hash of everything a workbook/brand pair's outputs are made from."""
+    """A hash of everything a workbook/brand pair's outputs are made from.
+
+    For the source that is exactly what a build reads: the source file, the
+    images it refers to and its publish.json; never the other files beside
+    it (a source in /tmp must not hash /tmp, and an unrelated 1 GB or
+    unreadable file must cost nothing). `out_root` is kept for callers; an
+    output folder beside the source is no longer read at all.
+    """
     digest = hashlib.sha256(toolkit_fingerprint().encode())
-    source = source.resolve()
-    # The source and the files beside it (images); the brand folder entire. An
-    # output folder inside the source folder is not an input: hashing it would
-    # make every build out of date.
-    skip = out_root.resolve() if out_root is not None else None
-    beside = (path for path in source.parent.rglob("*") if skip is None or not path.is_relative_to(skip))
-    _hash_files(digest, beside, source.parent)
+    folder = Path(os.path.realpath(source.parent))
+    data = _read_source_bytes(source)
+    digest.update(hashlib.sha256(data).digest() if data is not None else b"unreadable-source")
+    for name in referenced_files(source, data or b""):
+        digest.update(b"\0image\0")
+        try:
+            path = Path(os.path.realpath(folder / name))
+        except (OSError, ValueError):
+            digest.update(b"bad-path")
+            continue
+        if not path.is_relative_to(folder):
+            digest.update(b"outside")  # refused by validation; never read
+            continue
+        _hash_file(digest, path, name)
+    digest.update(b"\0publish\0")
+    _hash_file(digest, folder / PUBLISH_FILE, PUBLISH_FILE)
     digest.update(b"\0brand\0")
-    _hash_files(digest, brand_folder.resolve().rglob("*"), brand_folder.resolve())
+    brand_root = brand_folder.resolve()
+    _hash_files(digest, brand_root.rglob("*"), brand_root)
     digest.update(os.environ.get("SOURCE_DATE_EPOCH", "").encode())
     return digest.hexdigest()
 
@@ -211,54 +308,142 @@ def _document_key(source: Path) -> tuple:
     """Identify a source file's current content, and its publish.json's, cheaply, so an edited file is never served stale."""
     from .publish import publish_file
 
-    stat = source.stat()
+    try:
+        status = source.stat()
+    except OSError as exc:  # deleted or made unreadable since it was validated
+        raise cannot_read(source, exc) from None
     try:
         settings = publish_file(source).stat()
         settings_key = (settings.st_mtime_ns, settings.st_size)
     except OSError:
         settings_key = None
-    return (str(source.resolve()), stat.st_mtime_ns, stat.st_size, settings_key)
+    return (str(source.resolve()), status.st_mtime_ns, status.st_size, settings_key)
+
+
+def cannot_read(path: Path, exc: OSError) -> UserError:
+    """The error for an input that cannot be read (deleted during the build, no permission, ...)."""
+    return UserError(f"{path}: error: cannot read {path}: {exc.strerror or exc} [source.unreadable]")
 
 
 def build_pairs(pairs: list[tuple[Path, Brand]], formats: tuple[str, ...], out_root: Path, strict: bool = False, force: bool = False, jobs: int = 1, progress: Callable[[int, int, str], None] | None = None) -> list[BuildResult]:
-    """Build every (source, brand) pair; all formats of a pair move into place together."""
-    import shutil
-    import tempfile
+    """Build every (source, brand) pair; each pair's outputs change together, in one atomic swap (see output_swap)."""
+    from . import output_swap
+    from .locks import pair_locks, remove_held_lock
 
     plans = []
     for source, brand in pairs:
         fingerprint = input_fingerprint(source, brand.folder, out_root)
         fresh = () if force else up_to_date_formats(out_root, source, brand.folder, formats, fingerprint)
         todo = tuple(fmt for fmt in formats if fmt not in fresh)
-        document = None
-        if todo:
-            document = _DOCUMENTS.get(_document_key(source))
-            if document is None:
-                document, _ = load_document(source, strict=strict, formats=todo)
-                _DOCUMENTS[_document_key(source)] = document
+        document = _load_planned_document(source, strict, todo) if todo else None
         workbook_id = document.workbook.id if document else _read_stamp(_stamp_path(out_root, source, brand.folder))["workbook_id"]
-        plans.append((source, brand, workbook_id, todo, fresh, fingerprint))
+        plans.append(_Plan(source, brand, workbook_id, todo, fresh, fingerprint))
     _refuse_shared_output_folders(plans, out_root)
 
     _BRANDS.clear()
     _BRANDS.update({str(brand.folder): brand for _, brand in pairs})
-    tasks = []
-    stagings: dict[int, Path] = {}
     # Folders this build creates; removed again if it fails, so a failed first
     # build leaves no trace in build/.
-    created = [folder for folder in [out_root, *(out_root / plan[2] for plan in plans if plan[3])] if not folder.exists()]
-    for index, (source, brand, workbook_id, todo, _, _) in enumerate(plans):
-        if not todo:
+    created = [folder for folder in [out_root, *(out_root / plan.workbook_id for plan in plans if plan.todo)] if not folder.exists()]
+    locks = [output_swap.lock_path(out_root / plan.workbook_id / plan.brand.name) for plan in plans if plan.todo]
+    versions: dict[int, Path] = {}
+    succeeded = False
+    with pair_locks(locks):
+        try:
+            plans = [_replan_under_lock(plan, out_root, formats, strict, force) for plan in plans]
+            for index, plan in enumerate(plans):
+                if plan.todo:
+                    versions[index] = output_swap.new_version(out_root / plan.workbook_id / plan.brand.name)
+            seconds = _render_all(plans, versions, jobs, progress)
+            results = []
+            for index, plan in enumerate(plans):
+                target = out_root / plan.workbook_id / plan.brand.name
+                if plan.todo:
+                    rebuilt = {output_name(plan.workbook_id, fmt) for fmt in plan.todo}
+                    for name in rebuilt:
+                        if not (versions[index] / name).exists():
+                            raise RuntimeError(f"renderer did not write {name}")
+                    output_swap.carry_over(target, versions[index], rebuilt)
+                    output_swap.publish(target, versions[index])
+                    _write_stamp(out_root, plan.source, plan.brand.folder, plan.workbook_id, plan.brand.name, plan.todo, plan.fingerprint)
+                results.append(BuildResult(
+                    plan.workbook_id, plan.brand.name, target,
+                    {fmt: target / output_name(plan.workbook_id, fmt) for fmt in formats},
+                    built=plan.todo, skipped=plan.fresh, seconds=seconds.get(index, {}),
+                ))
+            succeeded = True
+            return results
+        finally:
+            if not succeeded:
+                import shutil
+
+                for index, version in versions.items():
+                    if output_swap.current_version(out_root / plans[index].workbook_id / plans[index].brand.name) != version:
+                        shutil.rmtree(version, ignore_errors=True)
+                for folder in reversed(created):
+                    for lock in locks:
+                        if lock.parent == folder:
+                            remove_held_lock(lock)  # ours, held: no one else can be using it
+                    try:
+                        folder.rmdir()  # only if now empty
+                    except OSError:
+                        pass
+
+
+class _Plan(NamedTuple):
+    """What building one pair takes: which formats to render and which are already current."""
+
+    source: Path
+    brand: Brand
+    workbook_id: str
+    todo: tuple[str, ...]
+    fresh: tuple[str, ...]
+    fingerprint: str
+
+
+def _load_planned_document(source: Path, strict: bool, formats: tuple[str, ...]) -> Document:
+    key = _document_key(source)
+    document = _DOCUMENTS.get(key)
+    if document is None:
+        document, _ = load_document(source, strict=strict, formats=formats)
+        _DOCUMENTS[key] = document
+    return document
+
+
+def _replan_under_lock(plan: _Plan, out_root: Path, formats: tuple[str, ...], strict: bool, force: bool) -> _Plan:
+    """Tidy what killed runs left and look again at what is current, now that no other build of the pair runs.
+
+    A build that waited for the lock often finds the other build made
+    everything it was going to make.
+    """
+    from . import output_swap
+
+    if not plan.todo:
+        return plan
+    target = out_root / plan.workbook_id / plan.brand.name
+    output_swap.remove_leftovers(target)
+    output_swap.adopt_plain_folder(target)
+    if force:
+        return plan
+    fresh = up_to_date_formats(out_root, plan.source, plan.brand.folder, formats, plan.fingerprint)
+    todo = tuple(fmt for fmt in formats if fmt not in fresh)
+    if todo and not set(todo) <= set(plan.todo):
+        _load_planned_document(plan.source, strict, todo)  # preflight checks of formats first planned as current
+    return plan._replace(todo=todo, fresh=fresh)
+
+
+def _render_all(plans: list[_Plan], versions: dict[int, Path], jobs: int, progress) -> dict[int, dict[str, float]]:
+    """Render every planned format into its pair's new version folder, in worker processes when --jobs > 1."""
+    tasks = []
+    for index, plan in enumerate(plans):
+        if not plan.todo:
             continue
-        parent = out_root / workbook_id
-        parent.mkdir(parents=True, exist_ok=True)
-        stagings[index] = Path(tempfile.mkdtemp(prefix=f".{brand.name}-staging-", dir=parent))
         if len(plans) >= jobs:
             # Enough pairs to keep every worker busy: a task per pair, so one
             # worker renders all of a brand's formats and reuses its work.
-            tasks.append((index, str(source), str(brand.folder), todo, str(stagings[index])))
+            tasks.append((index, str(plan.source), str(plan.brand.folder), plan.todo, str(versions[index])))
         else:
-            tasks += [(index, str(source), str(brand.folder), (fmt,), str(stagings[index])) for fmt in todo]
+            tasks += [(index, str(plan.source), str(plan.brand.folder), (fmt,), str(versions[index])) for fmt in plan.todo]
 
     seconds: dict[int, dict[str, float]] = {}
     total = sum(len(task[3]) for task in tasks)
@@ -269,50 +454,30 @@ def build_pairs(pairs: list[tuple[Path, Brand]], formats: tuple[str, ...], out_r
         seconds.setdefault(index, {}).update(timings)
         done += len(timings)
         if progress:
-            progress(done, total, f"{plans[index][2]}/{plans[index][1].name} {', '.join(timings)}")
+            progress(done, total, f"{plans[index].workbook_id}/{plans[index].brand.name} {', '.join(timings)}")
 
-    try:
-        if jobs > 1 and len(tasks) > 1:
-            from concurrent.futures import ProcessPoolExecutor, as_completed
+    if jobs > 1 and len(tasks) > 1:
+        from concurrent.futures import ProcessPoolExecutor, as_completed
 
-            # The renderers are imported by the workers that use them, in
-            # parallel, rather than here before forking (which would be serial).
-            with ProcessPoolExecutor(max_workers=min(jobs, len(tasks))) as pool:
-                futures = {pool.submit(_render_formats, *task[1:]): task[0] for task in tasks}
-                for future in as_completed(futures):
-                    finished(futures[future], future.result())
-        else:
-            for index, *task in tasks:
-                finished(index, _render_formats(*task))
-
-        results = []
-        for index, (source, brand, workbook_id, todo, fresh, fingerprint) in enumerate(plans):
-            target = out_root / workbook_id / brand.name
-            if todo:
-                _move_into_place(stagings[index], target, [output_name(workbook_id, fmt) for fmt in todo])
-                _write_stamp(out_root, source, brand.folder, workbook_id, brand.name, todo, fingerprint)
-            results.append(BuildResult(
-                workbook_id, brand.name, target,
-                {fmt: target / output_name(workbook_id, fmt) for fmt in formats},
-                built=todo, skipped=fresh, seconds=seconds.get(index, {}),
-            ))
-        created = []  # the build succeeded: keep them
-        return results
-    finally:
-        for staging in stagings.values():
-            shutil.rmtree(staging, ignore_errors=True)
-        for folder in reversed(created):
-            try:
-                folder.rmdir()  # only if still empty
-            except OSError:
-                pass
+        # The renderers are imported by the workers that use them, in
+        # parallel, rather than here before forking (which would be serial).
+        # Workers inherit the pair locks' descriptors: a worker outliving a
+        # killed build keeps the pair locked until it stops writing.
+        with ProcessPoolExecutor(max_workers=min(jobs, len(tasks))) as pool:
+            futures = {pool.submit(_render_formats, *task[1:]): task[0] for task in tasks}
+            for future in as_completed(futures):
+                finished(futures[future], future.result())
+    else:
+        for index, *task in tasks:
+            finished(index, _render_formats(*task))
+    return seconds
 
 
 def _refuse_shared_output_folders(plans, out_root: Path) -> None:
     """Two pairs that would write the same build/<workbook>/<brand>/ folder: the second would silently replace the first."""
     owners: dict[tuple[str, str], tuple[Path, Path]] = {}
     problems = []
-    for source, brand, workbook_id, *_ in plans:
+    for source, brand, workbook_id, *_ in plans:  # _Plan records
         key = (workbook_id, brand.name)
         if key in owners and owners[key] != (source.resolve(), brand.folder):
             first_source, first_brand = owners[key]
@@ -323,31 +488,6 @@ def _refuse_shared_output_folders(plans, out_root: Path) -> None:
         owners.setdefault(key, (source.resolve(), brand.folder))
     if problems:
         raise UserError(problems)
-
-
-def _move_into_place(staging: Path, target: Path, names: list[str]) -> list[Path]:
-    import shutil
-
-    target.mkdir(parents=True, exist_ok=True)
-    moved = []
-    for name in names:
-        new = staging / name
-        if not new.exists():
-            raise RuntimeError(f"renderer did not write {name}")
-        final = target / name
-        if new.is_dir():
-            # A folder cannot be swapped in one rename over a non-empty one: move
-            # the old aside, rename the new in, then delete the old.
-            old = target / f".{name}.old"
-            shutil.rmtree(old, ignore_errors=True)
-            if final.exists():
-                os.replace(final, old)
-            os.replace(new, final)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(new, final)
-        moved.append(final)
-    return moved
 
 
 def write_atomically(path: Path, data: bytes) -> None:

@@ -89,10 +89,12 @@ def test_hostile_packaged_override_is_refused_too(council, capsys, fmt, case):
 
 
 def test_a_link_not_closed_in_xhtml_is_a_user_error_not_a_traceback(council, capsys):
-    override(council, '<link rel="stylesheet" href="assets/x.css">')
+    template = override(council, '<link rel="stylesheet" href="assets/x.css">')
     status, errors, out = build(council, "epub", capsys)
     assert status == 2 and not out.exists()
-    assert errors[-1].endswith("[brand.template-accessibility]") and "is not well-formed XHTML" in errors[-1]
+    # Named at the template line that wrote the element (tests/test_template_budget.py has the whole text).
+    assert errors[0].startswith(f"{template}:3: error: the brand's templates make the EPUB page ")
+    assert "ill-formed XHTML" in errors[0] and errors[0].endswith("[brand.template-error]")
 
 
 def test_the_base_templates_and_a_harmless_override_pass(council, capsys):

@@ -36,6 +36,7 @@ from .assets import image_path, page_assets
 from .diagram import CHARACTER_WIDTH, diagram_drawing  # noqa: F401  (CHARACTER_WIDTH: read by tests)
 from .learner import learner_data, storage_key  # noqa: F401  (storage_key: read by scorm.py and tests)
 from .theme import TEMPLATES_DIR, brand_template_errors, template_environment
+from .template_budget import template_budget
 
 PRINT_SLUG = "print"
 
@@ -77,7 +78,7 @@ def print_slug(doc: Document) -> str:
 
 def render_pages(doc: Document, brand: Brand, profile: Profile) -> dict[str, bytes]:
     """Render every page and asset of `doc`; keys are relative POSIX paths, in sorted order."""
-    with brand_template_errors(brand):
+    with brand_template_errors(brand), template_budget(brand.templates_dir):
         files = _render_pages(doc, brand, profile)
     if brand.templates_dir is not None:
         _guard_brand_pages(files, brand, profile)
@@ -86,8 +87,18 @@ def render_pages(doc: Document, brand: Brand, profile: Profile) -> dict[str, byt
 
 def _guard_brand_pages(files: dict[str, bytes], brand: Brand, profile: Profile) -> None:
     """Refuse pages that a brand's template overrides made inaccessible or unsafe (see page_guard)."""
-    from .page_guard import brand_page_problems
+    from lxml import etree
 
+    from .page_guard import brand_page_problems
+    from .xhtml_wellformed import ill_formed_page_problem
+
+    if profile.xhtml:  # an XHTML page the brand's markup broke, at the template line that wrote it
+        for name, data in files.items():
+            if name.endswith(profile.extension):
+                try:
+                    etree.fromstring(data)
+                except etree.XMLSyntaxError as exc:
+                    raise UserError(ill_formed_page_problem(brand.templates_dir, name, exc)) from None
     own_scripts = frozenset(name for name in files if name.endswith(".js")) | ({profile.runtime_script} - {None})
     problems = brand_page_problems(files, brand.templates_dir, profile.xhtml, profile.extension, own_scripts, profile.name)
     if problems:

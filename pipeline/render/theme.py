@@ -30,6 +30,7 @@ from ..brand import Brand
 from ..brand_templates import unsafe_template_name
 from ..model import SourceLocation
 from ..problems import Problem, UserError, error
+from .template_budget import BudgetedSandbox
 
 TEMPLATES_ROOT = resources.templates()
 TEMPLATES_DIR = TEMPLATES_ROOT / "html"
@@ -65,8 +66,8 @@ def template_environment(base: Path, brand_templates: Path | None = None, *, lay
     return environment
 
 
-class BrandSandbox(SandboxedEnvironment):
-    """Jinja2's sandbox, which also keeps file paths out of templates' reach.
+class BrandSandbox(BudgetedSandbox, SandboxedEnvironment):
+    """Jinja2's sandbox, which also keeps file paths out of templates' reach, with a time and size budget (template_budget).
 
     The sandbox already refuses Python internals (names starting with "_");
     a template that got hold of a `Path` (brand.folder, brand.logo.path)
