@@ -307,3 +307,16 @@ def test_new_writes_into_a_fresh_git_repository(tmp_path):
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "source" / "my-workbook" / "workbook.xml").is_file()
     assert (tmp_path / ".git" / "HEAD").read_text(encoding="utf-8") == "ref: refs/heads/main\n"
+
+
+def test_schema_lists_each_schema_and_path_prints_their_folder(tmp_path):
+    from pipeline import resources
+
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    listed = run([sys.executable, "-m", "pipeline", "schema"], tmp_path, env, timeout=60)
+    assert listed.returncode == 0, listed.stderr
+    rows = [line.split("\t") for line in listed.stdout.splitlines()]
+    assert [Path(path).name for path, _ in rows] == list(scaffold.SCHEMA_NAMES)
+    assert all(Path(path).is_file() for path, _ in rows) and len(rows) == 4
+    folder = run([sys.executable, "-m", "pipeline", "schema", "--path"], tmp_path, env, timeout=60)
+    assert folder.stdout == f"{resources.schema()}\n"
