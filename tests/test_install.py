@@ -174,9 +174,11 @@ def test_the_wheel_carries_the_toolkits_files_as_package_data(installed):
                  "pipeline/_data/sample/workbook.xml"):
         assert name in names
     assert not [name for name in names if "__pycache__" in name or name.endswith(".pyc")]
-    # Every package of the checkout is in the wheel.
-    packages = {path.parent.relative_to(ROOT).as_posix() for path in (ROOT / "pipeline").rglob("__init__.py")}
-    assert {f"{package}/__init__.py" for package in packages} <= names
+    # Every module of the checkout is in the wheel, and every file that is not code
+    # inside the package (translation catalogs, say).
+    inside = [path for path in (ROOT / "pipeline").rglob("*") if path.is_file() and "__pycache__" not in path.parts]
+    assert any(path.name == "resources.py" for path in inside)
+    assert {path.relative_to(ROOT).as_posix() for path in inside if path.suffix != ".pyc"} <= names
 
 
 # --- workbook new, from the checkout ------------------------------------------------------------
