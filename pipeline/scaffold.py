@@ -25,19 +25,32 @@ def new_project(folder: Path, workbook_id: str, brand_name: str, council: str, s
     """Write a starter project into `folder` (empty or new); return the files written."""
     _check_arguments(folder, workbook_id, brand_name, council)
     files = render_project(folder, workbook_id, brand_name, council, shards, sample)
-    written = []
-    for relative, data in files.items():
-        path = folder / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with open(path, "xb") as stream:  # "x": never replace a file, even one made since the check
-            stream.write(data)
-        written.append(path)
-    if sample:
-        target = folder / "source" / resources.SAMPLE_ID
-        shutil.copytree(resources.sample_workbook(), target, ignore=shutil.ignore_patterns("__pycache__"))
-        for name in ("workbook.xml", "publish.json"):
-            _point_at_installed_schemas(target / name, folder)
-        written += sorted(path for path in target.rglob("*") if path.is_file())
+    written: list[Path] = []
+    made: list[Path] = []  # folders this made, removed again if writing fails
+    try:
+        for relative, data in files.items():
+            path = folder / relative
+            missing = [parent for parent in path.parents if not parent.exists()]
+            for parent in reversed(missing):
+                parent.mkdir()
+                made.append(parent)
+            with open(path, "xb") as stream:  # "x": never replace a file, even one made since the check
+                written.append(path)
+                stream.write(data)
+        if sample:
+            target = folder / "source" / resources.SAMPLE_ID
+            made.append(target)
+            shutil.copytree(resources.sample_workbook(), target, ignore=shutil.ignore_patterns("__pycache__"))
+            for name in ("workbook.xml", "publish.json"):
+                _point_at_installed_schemas(target / name, folder)
+            written += sorted(path for path in target.rglob("*") if path.is_file())
+    except BaseException:
+        # A disk that fills, a folder made read-only meanwhile: leave the folder as it was.
+        for path in written:
+            path.unlink(missing_ok=True)
+        for path in reversed(made):
+            shutil.rmtree(path, ignore_errors=True)
+        raise
     return written
 
 

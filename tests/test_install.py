@@ -322,3 +322,17 @@ def test_schema_lists_each_schema_and_path_prints_their_folder(tmp_path):
     assert all(Path(path).is_file() for path, _ in rows) and len(rows) == 4
     folder = run([sys.executable, "-m", "pipeline", "schema", "--path"], tmp_path, env, timeout=60)
     assert folder.stdout == f"{resources.schema()}\n"
+
+
+def test_new_that_fails_part_way_leaves_the_folder_as_it_was(tmp_path, monkeypatch):
+    """The disk fills while the sample is copied, after the project's own files are written: all of them go again."""
+    folder = tmp_path / "project"
+    folder.mkdir()
+
+    def disk_full(*args, **kwargs):
+        raise OSError(28, "No space left on device", str(folder / "source" / "commissioning-services"))
+
+    monkeypatch.setattr(scaffold.shutil, "copytree", disk_full)
+    with pytest.raises(OSError, match="No space left"):
+        scaffold.new_project(folder, WORKBOOK, BRAND, "My Council", 2, sample=True)
+    assert list(folder.iterdir()) == []
