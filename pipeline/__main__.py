@@ -18,9 +18,11 @@ EXIT_OK, EXIT_BUG, EXIT_USER_ERROR = 0, 1, 2
 
 
 def _parser() -> argparse.ArgumentParser:
+    from . import resources
     from .build import FORMATS
 
-    parser = argparse.ArgumentParser(prog="python -m pipeline", description="Publish training workbooks from one source.")
+    parser = argparse.ArgumentParser(prog="workbook", description="Publish training workbooks from one source.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {resources.version()}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     check = commands.add_parser("validate", help="report every problem in workbook sources")
@@ -34,7 +36,7 @@ def _parser() -> argparse.ArgumentParser:
 
     build = commands.add_parser("build", help="build the output formats of workbooks")
     build.add_argument("sources", nargs="*", metavar="SOURCE", type=Path, help="default: every workbook under source/")
-    build.add_argument("--brand", type=Path, default=None, help="brand folder (default: brands/default)")
+    build.add_argument("--brand", type=Path, default=None, help="a brand folder, or the name of one in brands/ or bundled (default: brands/default, else the bundled default)")
     _add_build_options(build, FORMATS)
 
     importer = commands.add_parser("import", help="make a workbook source from a Word, ODT, Markdown or HTML file")
@@ -46,16 +48,28 @@ def _parser() -> argparse.ArgumentParser:
 
     build_all = commands.add_parser("build-all", help="build every workbook with every brand (or those named)")
     build_all.add_argument("sources", nargs="*", metavar="SOURCE", type=Path, help="default: every workbook under source/")
-    build_all.add_argument("--brand", dest="brands", action="append", type=Path, help="a brand folder (repeatable; default: every folder in brands/)")
+    build_all.add_argument("--brand", dest="brands", action="append", type=Path, help="a brand folder or name (repeatable; default: every folder in brands/, else the bundled default)")
     build_all.add_argument("--shard", metavar="I/N", help="build only the I-th of N equal slices of the workbook/brand pairs")
     _add_build_options(build_all, FORMATS)
 
+    new = commands.add_parser("new", help="start a project: a starter workbook, a brand, a README and a CI workflow")
+    new.add_argument("folder", nargs="?", default=Path("."), type=Path, metavar="DIR", help="an empty or new folder (default: this one)")
+    new.add_argument("--id", dest="workbook_id", default="my-workbook", help="the starter workbook's id (default: my-workbook)")
+    new.add_argument("--brand", dest="brand_name", default="my-council", help="the brand folder's name (default: my-council)")
+    new.add_argument("--council", default="My Council", help="the council's name in the brand (default: My Council)")
+    new.add_argument("--shards", type=_positive_int, default=4, help="CI jobs to spread the builds over (default: 4)")
+    new.add_argument("--sample", action="store_true", help="also copy the bundled sample workbook (Commissioning services)")
+
+    schema = commands.add_parser("schema", help="where the XSD and JSON Schemas are, for editors")
+    schema.add_argument("--path", action="store_true", help="print only the folder that holds them")
     serve = commands.add_parser("serve", help="preview one workbook's site, rebuilt and reloaded on every save")
     serve.add_argument("source", nargs="?", metavar="SOURCE", type=Path, help="default: the one workbook under source/")
-    serve.add_argument("--brand", metavar="DIR", type=Path, default=None, help="brand folder (default: brands/default)")
+    serve.add_argument("--brand", metavar="DIR", type=Path, default=None, help="a brand folder, or the name of one in brands/ or bundled (default: brands/default, else the bundled default)")
     serve.add_argument("--port", metavar="N", type=_port, default=8000, help="port on 127.0.0.1 (default: 8000; 0 picks a free one)")
     serve.add_argument("--open", action="store_true", help="open the preview in the web browser")
     return parser
+
+
 
 
 def _add_build_options(parser: argparse.ArgumentParser, formats: tuple[str, ...]) -> None:
@@ -154,13 +168,31 @@ def _honour_umask(path: Path) -> None:
 
 def _schema_reference(output, schema_file: str) -> str:
     """The schema's path as seen from where the file is written, so editors find it (source/<id>/ when printed)."""
-    import os
-    from pathlib import Path
+    from . import resources
 
-    schema = Path(__file__).resolve().parent.parent / "schema" / schema_file
-    if output is None:
-        return f"../../schema/{schema_file}"
-    return Path(os.path.relpath(schema, Path(output).resolve().parent)).as_posix()
+    # Printed, it is most likely saved as source/<id>/workbook.*.
+    folder = Path(output).resolve().parent if output is not None else Path("source", "workbook")
+    return resources.schema_reference(schema_file, folder)
+
+
+def command_new(args) -> int:
+    from .scaffold import new_project
+
+    for path in new_project(args.folder, args.workbook_id, args.brand_name, args.council, args.shards, args.sample):
+        print(path)
+    return EXIT_OK
+
+
+def command_schema(args) -> int:
+    from . import resources
+
+    if args.path:
+        print(resources.schema())
+        return EXIT_OK
+    for name, what in (("workbook.xsd", "workbook sources (XML)"), ("workbook.schema.json", "workbook sources (JSON)"),
+                       ("brand.schema.json", "brand.json"), ("publish.schema.json", "publish.json")):
+        print(f"{resources.schema(name)}\t{what}")
+    return EXIT_OK
 
 
 def command_import(args) -> int:
@@ -208,7 +240,7 @@ def command_serve(args) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     handler = {"validate": command_validate, "convert": command_convert, "import": command_import, "build": command_build,
-               "build-all": command_build_all, "serve": command_serve}[args.command]
+               "build-all": command_build_all, "serve": command_serve, "new": command_new, "schema": command_schema}[args.command]
     try:
         return handler(args)
     except UserError as exc:
@@ -216,7 +248,7 @@ def main(argv: list[str] | None = None) -> int:
             print(problem, file=sys.stderr)
         return EXIT_USER_ERROR
     except OSError as exc:
-        if args.command not in ("build", "build-all", "convert", "import") or exc.filename is None:
+        if args.command not in ("build", "build-all", "convert", "import", "new") or exc.filename is None:
             return _report_bug()
         # A file that cannot be read or written: a problem with the command's
         # arguments, the inputs or the machine, not with the toolkit. Which one

@@ -15,12 +15,13 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Mapping
 
+from . import resources
 from .jsonfile import read_json_file
 from .model import BLOCK_KINDS, SourceLocation
 from .brand_templates import template_problems
 from .problems import Problem, error, warning
 
-SCHEMA_PATH = Path(__file__).resolve().parent.parent / "schema" / "brand.schema.json"
+SCHEMA_PATH = resources.schema("brand.schema.json")
 BRAND_FILE = "brand.json"
 
 # Tints used when a brand gives no colour for a block kind.

@@ -10,6 +10,7 @@ import os
 import re
 from pathlib import Path
 
+from . import resources
 from .model import SourceLocation
 from .problems import Problem, error, warning
 
@@ -58,7 +59,7 @@ def template_problems(folder: Path) -> list[Problem]:
     return problems
 
 
-BASE_TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "html"  # = render.theme.TEMPLATES_DIR, without importing Jinja2
+BASE_TEMPLATES = resources.templates("html")  # = render.theme.TEMPLATES_DIR, without importing Jinja2
 
 
 def _block_names(parser, name: str, seen: frozenset = frozenset()) -> set[str] | None:

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 from . import formats as _formats
+from . import project, resources
 from .problems import Problem, UserError
 
 if TYPE_CHECKING:
@@ -36,10 +37,10 @@ if TYPE_CHECKING:
 # The formats, in build order: see pipeline/formats.py (one record per format).
 FORMATS = tuple(fmt.name for fmt in _formats.FORMATS)
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_BRAND = PROJECT_ROOT / "brands" / "default"
-BRANDS_ROOT = PROJECT_ROOT / "brands"
-SOURCE_ROOT = PROJECT_ROOT / "source"
+# The toolkit's checkout (None when installed), for the benchmark and the tests;
+# the user's files are found from the current folder (pipeline/project.py).
+PROJECT_ROOT = resources.checkout()
+DEFAULT_BRAND = resources.bundled_brand()
 STAMP_FOLDER = ".stamps"
 # pipeline.publish.PUBLISH_FILE (a test keeps them equal): importing that module
 # loads dataclasses, which a rebuild with nothing to do cannot spare.
@@ -121,8 +122,8 @@ def _hash_files(digest, files: Iterable[Path], root: Path) -> None:
 def toolkit_fingerprint() -> str:
     """A hash of the toolkit itself: its code, templates and schemas."""
     digest = hashlib.sha256()
-    for folder in ("pipeline", "templates", "schema"):
-        _hash_files(digest, (PROJECT_ROOT / folder).rglob("*"), PROJECT_ROOT)
+    for folder, root in resources.code_folders():
+        _hash_files(digest, folder.rglob("*"), root)
     return digest.hexdigest()
 
 
@@ -561,16 +562,8 @@ def write_atomically(path: Path, data: bytes) -> None:
 
 
 def default_sources() -> list[Path]:
-    found = sorted(SOURCE_ROOT.glob("*/workbook.xml")) + sorted(SOURCE_ROOT.glob("*/workbook.json"))
-    # Shown in messages: "source/x/workbook.xml:12: ..." reads better than an absolute path.
-    return [_relative_to_cwd(path) for path in found]
-
-
-def _relative_to_cwd(path: Path) -> Path:
-    try:
-        return path.relative_to(Path.cwd())
-    except ValueError:
-        return path
+    # Relative to the current folder, as messages show them: "source/x/workbook.xml:12: ...".
+    return project.workbook_sources()
 
 
 def _load_brand_or_fail(folder: Path, strict: bool = False) -> Brand:
@@ -611,7 +604,7 @@ def parse_shard(text: str) -> tuple[int, int]:
 
 def run_build(sources: list[Path], brand_folders: list[Path], args) -> int:
     if not sources:
-        raise UserError(f"{SOURCE_ROOT}: error: no workbooks found; add source/<id>/workbook.xml or name a SOURCE [build.no-sources]")
+        raise UserError(f"{project.SOURCE_FOLDER.resolve()}: error: no workbooks found; add source/<id>/workbook.xml or name a SOURCE [build.no-sources]")
     if args.out.exists() and not args.out.is_dir():
         raise UserError(f"{args.out}: error: --out names a file; name a folder for the outputs (default: build) [output.unwritable]")
     folder_pairs = [(Path(source), Path(folder)) for source in sources for folder in brand_folders]
@@ -676,12 +669,12 @@ def _print_summary(results: list[BuildResult], elapsed: float) -> None:
 
 
 def build_command(args) -> int:
-    return run_build(args.sources or default_sources(), [args.brand or DEFAULT_BRAND], args)
+    return run_build(args.sources or default_sources(), [project.brand_folder(args.brand)], args)
 
 
 def build_all_command(args) -> int:
     if args.brands:
-        folders = list(args.brands)
+        folders = [project.brand_folder(folder) for folder in args.brands]
     else:
-        folders = sorted(path.parent for path in BRANDS_ROOT.glob("*/brand.json"))
+        folders = project.every_brand_folder()
     return run_build(args.sources or default_sources(), folders, args)

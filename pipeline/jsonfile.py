@@ -18,6 +18,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
+from . import resources
 from .characters import bad_character
 from .model import SourceLocation
 from .problems import Problem, error
@@ -280,10 +281,9 @@ def _passed_marker(schema_path: Path, text: str) -> Path | None:
         digest = hashlib.sha256(_CHECKER_VERSION + schema_path.read_bytes() + b"\0" + text.encode("utf-8", "surrogatepass")).hexdigest()
     except OSError:
         return None
-    return _PROJECT_ROOT / ".cache" / "json-schema-passed" / digest
+    return resources.cache_dir("json-schema-passed") / digest
 
 
-_PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # Changes when the checking itself changes (whole-value patterns, formats), so a
 # file passed by a more lenient check before is checked again.
 _CHECKER_VERSION = b"whole-value-patterns+formats/1\0"

@@ -9,15 +9,14 @@ from __future__ import annotations
 import json
 from dataclasses import MISSING, fields
 from functools import lru_cache
-from pathlib import Path
 
 import json_source_map
 
-from . import model
+from . import model, resources
 from .model import FORMAT_VERSION, SourceLocation
 from .problems import Problem, error
 
-SCHEMA_PATH = Path(__file__).resolve().parent.parent / "schema" / "workbook.schema.json"
+SCHEMA_PATH = resources.schema("workbook.schema.json")
 
 TYPE_NAMES: dict[type, str] = {
     model.Emphasis: "em", model.Strong: "strong", model.Link: "link", model.Ref: "ref",

@@ -13,14 +13,14 @@ from typing import Callable
 
 from lxml import etree
 
-from . import jsonform, model
+from . import jsonform, model, resources
 from .jsonform import INLINE_TYPES, MAX_ELEMENT_DEPTH, MAX_INLINE_DEPTH, too_deep_message
 from .model import SourceLocation
 from .problems import Problem, error
 from .safe_read import InputError, read_input
 
 MAX_SOURCE_BYTES = 10 * 1024 * 1024
-SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schema"
+SCHEMA_DIR = resources.schema()
 
 
 @dataclass(frozen=True)

@@ -12,9 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import resources
 from .problems import Problem, error
 
-SCHEMA_PATH = Path(__file__).resolve().parent.parent / "schema" / "publish.schema.json"
+SCHEMA_PATH = resources.schema("publish.schema.json")
 PUBLISH_FILE = "publish.json"
 
 SCOS_SINGLE = "single"

@@ -32,7 +32,8 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
-from .build import DEFAULT_BRAND, PROJECT_ROOT, default_sources, load_document
+from . import project, resources
+from .build import default_sources, load_document
 from .problems import Problem, UserError
 
 if TYPE_CHECKING:
@@ -45,7 +46,7 @@ if TYPE_CHECKING:
 
 HOST = "127.0.0.1"  # loopback only: a preview is for the author at this machine, not the network
 DEFAULT_PORT = 8000
-TEMPLATES_ROOT = PROJECT_ROOT / "templates"
+TEMPLATES_ROOT = resources.templates()
 PREVIEW_TEMPLATES = TEMPLATES_ROOT / "preview"
 PREVIEW_PREFIX = "/__preview__/"
 EVENTS_PATH = PREVIEW_PREFIX + "events"
@@ -366,7 +367,7 @@ def serve_command(args) -> int:
     from .validate import validate_file
 
     source = _pick_source([args.source] if args.source else [])
-    brand_folder = args.brand or DEFAULT_BRAND
+    brand_folder = project.brand_folder(args.brand)
     # Nothing to watch: refuse to start (a file that exists but has errors is shown in the page instead).
     if not source.is_file():
         raise UserError(validate_file(source)[1])

@@ -17,7 +17,7 @@ import tempfile
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from .. import model
+from .. import model, resources
 from ..model import SourceLocation
 from ..problems import Problem, UserError, error, has_errors
 from ..resolve import slugify
@@ -261,8 +261,7 @@ def write_source(imported: Imported, output: Path, force: bool, input_name: str,
     # The scratch folder sits in the nearest folder that exists (the same disk, so the move is a
     # rename); missing folders are made only once the source is valid.
     existing = next((parent for parent in (folder, *folder.parents) if parent.is_dir()), Path("."))
-    schema = Path(__file__).resolve().parents[2] / "schema" / "workbook.xsd"
-    schema_location = Path(os.path.relpath(schema, folder.resolve())).as_posix()
+    schema_location = resources.schema_reference("workbook.xsd", folder)
     data = dump.to_xml(imported.workbook, schema_location)
     scratch = Path(tempfile.mkdtemp(prefix=".import-", dir=existing))
     try:

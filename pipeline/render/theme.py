@@ -25,6 +25,7 @@ from jinja2 import ChoiceLoader, FileSystemBytecodeCache, FileSystemLoader, Pref
 from jinja2.exceptions import SecurityError, TemplateNotFound, TemplateSyntaxError
 from jinja2.sandbox import SandboxedEnvironment
 
+from .. import resources
 from ..brand import Brand
 from ..brand_templates import unsafe_template_name
 from ..i18n import SOURCE_LANGUAGE, Language, install_translations, language_for
@@ -32,7 +33,7 @@ from ..model import SourceLocation
 from ..problems import Problem, UserError, error
 from .template_budget import BudgetedSandbox
 
-TEMPLATES_ROOT = Path(__file__).resolve().parents[2] / "templates"
+TEMPLATES_ROOT = resources.templates()
 TEMPLATES_DIR = TEMPLATES_ROOT / "html"
 # How a layer's template names the base template it extends: "site/blocks/quiz.html.j2".
 BASE_PREFIX = "site"
@@ -149,7 +150,7 @@ def _inside(filename: str, folder: str) -> bool:
 
 @functools.lru_cache(maxsize=1)
 def template_bytecode_cache() -> FileSystemBytecodeCache | None:
-    """Compiled templates kept between runs, in the project's own .cache/ folder.
+    """Compiled templates kept between runs, in the checkout's .cache/ folder (installed: the user's cache folder).
 
     Compiling the ~50 templates is the largest fixed cost of a build (about a
     fifth of it); Jinja2 keys each entry by the template's name and a checksum
@@ -157,7 +158,7 @@ def template_bytecode_cache() -> FileSystemBytecodeCache | None:
     sandboxed environments use it: Jinja2 compiles calls differently when
     sandboxed, so sandboxed and plain code must never share a cache.
     """
-    folder = TEMPLATES_DIR.parents[1] / ".cache" / "jinja-sandboxed"
+    folder = resources.cache_dir("jinja-sandboxed")
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError:

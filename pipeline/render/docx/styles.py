@@ -12,13 +12,13 @@ from pathlib import Path
 from docx.document import Document as WordDocument
 from docx.oxml.ns import qn
 
+from ... import resources
 from ...brand import Brand
 from ...model import SourceLocation
 from ...problems import UserError, error
 from .ooxml import PPR_ORDER, RPR_ORDER, set_property
 
-PROJECT_ROOT = Path(__file__).resolve().parents[3]
-DEFAULT_REFERENCE = PROJECT_ROOT / "templates" / "docx" / "reference.docx"
+DEFAULT_REFERENCE = resources.templates("docx", "reference.docx")
 
 # Box paragraph style and label style of every typed block kind.
 BOX_STYLES = {
