@@ -55,9 +55,12 @@ class Profile:
     print_page: bool  # a whole-workbook page for printing
     runtime_script: str | None = None  # loaded before workbook.js (the SCORM adapter)
     layer: str | None = None  # templates that override the site's, in templates/html/profiles/ (how the markup differs)
+    # Links to the same page of the other-language editions' sites (build/<id>/<brand>/html/): only a
+    # site can follow them; a book or an LMS package cannot reach another edition's site.
+    edition_links: bool = False
 
 
-SITE = Profile("site", "profiles/site.html.j2", ".html", xhtml=False, scripts=True, print_page=True)
+SITE = Profile("site", "profiles/site.html.j2", ".html", xhtml=False, scripts=True, print_page=True, edition_links=True)
 EPUB = Profile("epub", "profiles/epub.xhtml.j2", ".xhtml", xhtml=True, scripts=False, print_page=False, layer="epub")
 # SCORM's quiz is graded for the LMS: its layer leaves the answers out of the page before checking.
 SCORM = Profile(
@@ -298,7 +301,7 @@ def other_editions(doc: Document, brand: Brand, profile: Profile, slug: str | No
     LMS package cannot follow a link into another edition's site (the EPUB and
     Word covers name it instead).
     """
-    if profile.name != SITE.name:
+    if not profile.edition_links:
         return []
     found = []
     for edition in doc.editions:
