@@ -624,7 +624,8 @@ def test_an_english_brands_links_box_is_marked_english_on_welsh_pages(tmp_path):
     for source in (WELSH, ENGLISH):
         shutil.copytree(source.parent, tmp_path / "source" / source.parent.name)
     result = run_pipeline("build", str(tmp_path / "source" / "comisiynu-hanfodion" / "workbook.xml"), "--brand",
-                          str(ROOT / "brands" / "northshire"), "--format", "html", "--format", "epub", "--out", str(tmp_path / "build"))
+                          str(ROOT / "brands" / "northshire"), "--format", "html", "--format", "epub", "--format", "docx",
+                          "--out", str(tmp_path / "build"))
     assert result.returncode == 0, result.stderr
     page = lxml.html.parse(str(tmp_path / "build" / "comisiynu-hanfodion" / "northshire" / "html" / "atebion.html")).getroot()
     [box] = page.xpath('//section[@id="council-links"]')
@@ -635,3 +636,30 @@ def test_an_english_brands_links_box_is_marked_english_on_welsh_pages(tmp_path):
         chapter = etree.fromstring(archive.read("EPUB/atebion.xhtml"))
     marked = chapter.xpath('//*[@id="council-links"]//*[@lang]')
     assert [(element.get("lang"), element.get(XML_LANG)) for element in marked] == [("en-GB", "en-GB")] * 2
+    # Word: the brand's runs (council name, contact, footer, the links box's title and body) say en-GB.
+    with zipfile.ZipFile(tmp_path / "build" / "comisiynu-hanfodion" / "northshire" / "comisiynu-hanfodion.docx") as archive:
+        parts = [etree.fromstring(archive.read(name)) for name in archive.namelist()
+                 if name == "word/document.xml" or name.startswith("word/footer")]
+    english_runs, welsh_runs = [], []
+    for part in parts:
+        for run in part.iter(f"{{{W_NS}}}r"):
+            lang = run.find(f"{{{W_NS}}}rPr/{{{W_NS}}}lang")
+            text = "".join(t.text or "" for t in run.iter(f"{{{W_NS}}}t"))
+            (english_runs if lang is not None and lang.get(f"{{{W_NS}}}val") == "en-GB" else welsh_runs).append(text)
+    brand = json.loads((ROOT / "brands" / "northshire" / "brand.json").read_text(encoding="utf-8"))
+    assert brand["council"]["name"] in english_runs and brand["footer"] + " " in english_runs
+    assert brand["links"][0]["title"] in english_runs and "Dolenni defnyddiol" in welsh_runs
+    assert english_in("\n".join(welsh_runs)) == []
+
+
+@pytest.mark.slow
+def test_open_xml_sdk_accepts_the_brands_runs_marked_in_its_language(tmp_path):
+    from tests.validators import format_findings, ooxml
+
+    for source in (WELSH, ENGLISH):
+        shutil.copytree(source.parent, tmp_path / "source" / source.parent.name)
+    result = run_pipeline("build", str(tmp_path / "source" / "comisiynu-hanfodion" / "workbook.xml"), "--brand",
+                          str(ROOT / "brands" / "northshire"), "--format", "docx", "--out", str(tmp_path / "build"))
+    assert result.returncode == 0, result.stderr
+    findings = ooxml.validate_docx(tmp_path / "build" / "comisiynu-hanfodion" / "northshire" / "comisiynu-hanfodion.docx")
+    assert not findings, format_findings(findings)

@@ -20,6 +20,7 @@ from docx.shared import Emu
 
 from ... import model
 from ...brand import Brand
+from ...editions import primary_language
 from ...i18n import N_, language_name
 from ...resolve import Document
 from ..docx_preflight import is_svg
@@ -101,7 +102,8 @@ class WordWriter(QuizWriter):
         if meta.publisher:
             self.text_paragraph(ctx, "Publisher", (model.Text(meta.publisher),))
         if self.brand.council_name != meta.publisher:
-            self.text_paragraph(ctx, "Council Name", (model.Text(self.brand.council_name),))
+            council = self.text_paragraph(ctx, "Council Name", (model.Text(self.brand.council_name),))
+            self.mark_language(council._p, self.brand_lang)
         # The other-language editions, named in this edition's language with their titles in their own.
         for edition in self.doc.editions:
             # TRANSLATORS: followed by the other edition's title; %(language)s is its language's name in yours (Welsh: "Saesneg"). Mind any mutation the name takes.
@@ -122,11 +124,15 @@ class WordWriter(QuizWriter):
         _ = self.doc.gettext
         self.text_paragraph(ctx, CONTACT_HEADING, (model.Text(_("Contact")),))
         lines: list[model.Inlines] = []
+        brand_lines: set[int] = set()  # the brand's own text, in the brand's language
         if contact.get("name"):
+            brand_lines.add(len(lines))
             lines.append((model.Strong((model.Text(contact["name"]),)),))
         if contact.get("name") != brand.council_name:
+            brand_lines.add(len(lines))
             lines.append((model.Text(brand.council_name),))
         if contact.get("address"):
+            brand_lines.add(len(lines))
             lines.append((model.Text(contact["address"]),))
         if contact.get("email"):
             lines.append((model.Text(_("Email:") + " "), model.Link(f"mailto:{contact['email']}", (model.Text(contact["email"]),))))
@@ -134,8 +140,10 @@ class WordWriter(QuizWriter):
             lines.append((model.Text(_("Telephone:") + " " + contact["phone"]),))
         if website:
             lines.append((model.Text(_("Website:") + " "), model.Link(website, (model.Text(website),))))
-        for line in lines:
-            self.text_paragraph(ctx, CONTACT_BOX, line)
+        for index, line in enumerate(lines):
+            paragraph = self.text_paragraph(ctx, CONTACT_BOX, line)
+            if index in brand_lines:
+                self.mark_language(paragraph._p, self.brand_lang)
 
     def footer(self) -> None:
         """Footer on every page but the title page: the brand's footer line and the page number."""
@@ -149,6 +157,7 @@ class WordWriter(QuizWriter):
         set_property(paragraph._p.get_or_add_pPr(), "pStyle", PPR_ORDER, {"val": self.style_id("Footer")})
         if self.brand.footer:
             self.run(paragraph._p, f"{self.brand.footer} ")
+            self.mark_language(paragraph._p, self.brand_lang)
         self.run(paragraph._p, self.doc.gettext("Page") + " ")
         self.field(paragraph._p, " PAGE ", "1")
 
@@ -290,12 +299,31 @@ class WordWriter(QuizWriter):
         self.run(paragraph._p, text)
         if title and title.casefold() != text.casefold():
             self.run(paragraph._p, " – ")
+            label_runs = len(list(paragraph._p.iter(qn("w:r"))))
             self.inlines(paragraph._p, node.title)
+            # The council's links box: its title is the brand's text (the label is the workbook's).
+            for run in list(paragraph._p.iter(qn("w:r")))[label_runs:]:
+                self.mark_language(run, self.doc.text_lang.get(getattr(node, "id", None) or ""))
         self.finish_paragraph(paragraph)
 
     def box(self, node: model.Box, ctx: Context) -> None:
         self.label(ctx, node.kind, node)
+        container = getattr(ctx.container, "_tc", None)
+        body = container if container is not None else ctx.container.element.body
+        before = set(body)
         self.blocks(node.blocks, Context(ctx.container, BOX_STYLES[node.kind], ctx.heading_level))
+        lang = self.doc.text_lang.get(node.id or "")
+        if lang:
+            for child in body:
+                if child not in before:
+                    self.mark_language(child, lang)
+
+    @property
+    def brand_lang(self) -> str | None:
+        """The brand's language where it is not the workbook's (its text is then marked with it), else None."""
+        if primary_language(self.brand.language) == primary_language(self.doc.workbook.lang):
+            return None
+        return self.brand.language
 
     def challenge(self, node: model.Challenge, ctx: Context) -> None:
         self.label(ctx, "challenge", node)
