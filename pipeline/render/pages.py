@@ -67,6 +67,7 @@ class Profile:
     print_page: bool  # a whole-workbook page for printing
     runtime_script: str | None = None  # loaded before workbook.js (the SCORM adapter)
     graded_quiz: bool = False  # the quiz is scored for an LMS: no answers in the page before checking
+    overlay: str | None = None  # a folder in templates/html/ whose partials replace the base ones (after the brand's)
 
 
 SITE = Profile("site", "profiles/site.html.j2", ".html", xhtml=False, scripts=True, print_page=True)
@@ -119,7 +120,7 @@ def _guard_brand_pages(files: dict[str, bytes], brand: Brand, profile: Profile) 
 
 
 def _render_pages(doc: Document, brand: Brand, profile: Profile) -> dict[str, bytes]:
-    environment = template_environment(brand)
+    environment = template_environment(brand, profile.overlay)
     assets = _assets(doc, brand, profile, environment)
     answer_pages = _answer_pages(doc)
     shared = {
@@ -151,9 +152,9 @@ def _render_pages(doc: Document, brand: Brand, profile: Profile) -> dict[str, by
     return dict(sorted(files.items()))
 
 
-def template_environment(brand: Brand) -> SandboxedEnvironment:
-    """A sandboxed Jinja2 environment whose loader tries the brand's templates first."""
-    return _environment_for(brand.templates_dir)
+def template_environment(brand: Brand, overlay: str | None = None) -> SandboxedEnvironment:
+    """A sandboxed Jinja2 environment whose loader tries the brand's templates, then a profile's overlay, first."""
+    return _environment_for(brand.templates_dir, overlay)
 
 
 class BrandSandbox(SandboxedEnvironment):
@@ -253,8 +254,9 @@ def template_bytecode_cache() -> FileSystemBytecodeCache | None:
 # folder keeps one environment (Jinja2 environments are safe to share between threads,
 # and the loader still notices edited template files).
 @functools.lru_cache(maxsize=16)
-def _environment_for(brand_templates: Path | None) -> SandboxedEnvironment:
+def _environment_for(brand_templates: Path | None, overlay: str | None = None) -> SandboxedEnvironment:
     search_path = [str(brand_templates)] if brand_templates else []
+    search_path += [str(TEMPLATES_DIR / overlay)] if overlay else []
     search_path.append(str(TEMPLATES_DIR))
     environment = BrandSandbox(
         loader=FileSystemLoader(search_path),
