@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 # The model, schemas, renderers and even shutil/tempfile are imported where they
 # are used, so that a rebuild with nothing to do answers without loading them.
 
-FORMATS = ("html", "docx", "epub", "scorm12", "scorm2004")
+FORMATS = ("html", "docx", "epub", "scorm12", "scorm2004", "pdf")
 
 # format -> "module:function"; each renderer is `render(doc, brand, out_dir) -> Path`
 # and writes exactly the output named by `output_name`.
@@ -41,6 +41,7 @@ RENDERERS: dict[str, str] = {
     "epub": "pipeline.render.epub:render_epub",
     "scorm12": "pipeline.render.scorm:render_scorm12",
     "scorm2004": "pipeline.render.scorm:render_scorm2004",
+    "pdf": "pipeline.render.pdf:render_pdf_into",
 }
 
 # Checks a format makes of a resolved document before anything is rendered;
@@ -66,6 +67,7 @@ def output_name(workbook_id: str, fmt: str) -> str:
         "epub": f"{workbook_id}.epub",
         "scorm12": f"{workbook_id}-scorm12.zip",
         "scorm2004": f"{workbook_id}-scorm2004.zip",
+        "pdf": f"{workbook_id}.pdf",
     }[fmt]
 
 

@@ -65,6 +65,15 @@ def render_pdf(doc: Document, brand: Brand, output: Path) -> None:
     Path(output).write_bytes(data)
 
 
+def render_pdf_into(doc: Document, brand: Brand, out_dir: Path) -> Path:
+    """build.py's present renderer signature (an output folder): render_pdf to its file there."""
+    from ..build import output_name
+
+    output = Path(out_dir) / output_name(doc.workbook.id, "pdf")
+    render_pdf(doc, brand, output)
+    return output
+
+
 class _PageFetcher:
     """WeasyPrint's URL fetcher for the rendered files: nothing else, and no other host, is read."""
 
