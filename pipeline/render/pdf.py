@@ -61,7 +61,7 @@ def render_pdf(doc: Document, brand: Brand, output: Path) -> None:
     document.metadata.authors = [doc.workbook.meta.publisher or brand.council_name]
     document.metadata.created = moment
     document.metadata.modified = moment
-    data = document.write_pdf(**WEASYPRINT_OPTIONS)
+    data = document.write_pdf(finisher=_running_text_as_artifacts, **WEASYPRINT_OPTIONS)
     Path(output).write_bytes(data)
 
 
@@ -72,6 +72,60 @@ def render_pdf_into(doc: Document, brand: Brand, out_dir: Path) -> Path:
     output = Path(out_dir) / output_name(doc.workbook.id, "pdf")
     render_pdf(doc, brand, output)
     return output
+
+
+def _running_text_as_artifacts(document, pdf) -> None:
+    """Mark the running header and footer as artifacts, as PDF/UA asks of page furniture.
+
+    WeasyPrint 70 gives the text of page margin boxes marked-content ids whose
+    structure elements it leaves out of the structure tree (weasyprint/pdf/tags.py,
+    "only allowed in PDF 2.0"): content that is neither real content in the
+    tree nor an artifact. This runs on WeasyPrint's PDF objects before they are
+    written: every such id's "/Span <</MCID n>> BDC" becomes "/Artifact BMC",
+    and its parent-tree entry null. tests/test_pdf.py checks that no id is left
+    outside the tree.
+    """
+    import pydyf
+
+    def resolve(reference):
+        return pdf.objects[int(bytes(reference).split()[0])]
+
+    root = resolve(pdf.catalog["StructTreeRoot"])
+    in_tree: set[int] = set()
+    stack = list(root["K"])
+    while stack:
+        reference = stack.pop()
+        if isinstance(reference, int):
+            continue  # a marked-content id
+        element = resolve(reference)
+        if element.number in in_tree:
+            continue
+        in_tree.add(element.number)
+        stack.extend(kid for kid in element.get("K", ()) if isinstance(kid, (bytes, str)))
+    numbers = resolve(root["ParentTree"])["Nums"]
+    page_references = pdf.page_references
+    for index in range(0, len(numbers), 2):
+        key, value = numbers[index], numbers[index + 1]
+        if not isinstance(value, pydyf.Array) or key >= len(page_references):
+            continue  # an annotation's entry, not a page's
+        outside = {mcid for mcid, reference in enumerate(value) if resolve(reference).number not in in_tree}
+        if not outside:
+            continue
+        for mcid in outside:
+            value[mcid] = b"null"
+        stream = resolve(resolve(page_references[key])["Contents"])
+        stream.stream = _as_artifacts(stream.stream, outside)
+
+
+def _as_artifacts(operations: list, mcids: set[int]) -> list:
+    """A content stream's operations with the marked content of `mcids` turned into artifacts."""
+    result = []
+    for operation in operations:
+        if operation == b"BDC" and len(result) >= 2 and isinstance(result[-1], dict) and result[-1].get("MCID") in mcids:
+            result[-2:] = ["/Artifact", b"BMC"]
+        else:
+            result.append(operation)
+    return result
 
 
 class _PageFetcher:

@@ -86,6 +86,50 @@ def read_facts(path: str | Path) -> PdfFacts:
         )
 
 
+def marked_content_outside_tree(path: str | Path) -> list[tuple[int, int]]:
+    """(page, MCID) of every marked-content sequence whose structure element is not in the structure tree.
+
+    PDF/UA: content is either real content, reachable from the StructTreeRoot
+    through the ParentTree, or an /Artifact. An id that maps to nothing, or to
+    an element the tree does not reach, is neither.
+    """
+    import pikepdf
+
+    outside = []
+    with pikepdf.open(path) as pdf:
+        tree = pdf.Root.get("/StructTreeRoot")
+        reachable = set()
+        stack = [tree]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, pikepdf.Array):
+                stack.extend(node)
+            elif isinstance(node, pikepdf.Dictionary) and node.get("/Type") != "/OBJR":
+                if node.is_indirect:
+                    if node.objgen in reachable:
+                        continue
+                    reachable.add(node.objgen)
+                if "/K" in node:
+                    stack.append(node.K)
+        parents = {}
+        numbers = tree.ParentTree.get("/Nums", ())
+        for index in range(0, len(numbers), 2):
+            parents[int(numbers[index])] = numbers[index + 1]
+        for page_number, page in enumerate(pdf.pages, start=1):
+            entries = parents.get(int(page.obj.get("/StructParents", -1)))
+            for instruction in pikepdf.parse_content_stream(page):
+                if str(instruction.operator) != "BDC":
+                    continue
+                properties = instruction.operands[1]
+                if not isinstance(properties, pikepdf.Dictionary) or "/MCID" not in properties:
+                    continue
+                mcid = int(properties.MCID)
+                element = entries[mcid] if isinstance(entries, pikepdf.Array) and mcid < len(entries) else None
+                if not isinstance(element, pikepdf.Dictionary) or element.objgen not in reachable:
+                    outside.append((page_number, mcid))
+    return outside
+
+
 def _walk_structure(tree):
     import pikepdf
 
