@@ -253,6 +253,26 @@ def test_contents_page_numbers_match_the_pages_of_the_headings(built, source, br
         assert title in on_page, f"contents say {title!r} is on page {page}, which reads: {on_page[:300]!r}"
 
 
+def test_links_show_their_address_where_their_words_do_not(built):
+    text = _body_text(built("kitchen-sink", "default"))
+    # The address may wrap at any character, so pdftotext may put spaces in it.
+    printed = re.findall(r"link with an address \(([^)]*)\)", text)
+    assert [address.replace(" ", "") for address in printed] == ["https://www.local.gov.uk/"]
+    assert "link without one (" not in text
+
+
+def test_the_overlay_prints_no_address_for_a_link_that_shows_it():
+    from pipeline.render.pages import template_environment
+
+    brand, _ = load_brand(BRANDS_ROOT / "default")
+    environment = template_environment(brand, PDF.overlay)
+    macro = environment.get_template("partials/inline.html.j2").module.inlines
+    shown = [model.Link("https://www.local.gov.uk/", (model.Text("www.local.gov.uk"),))]
+    hidden = [model.Link("https://www.local.gov.uk/", (model.Text("the LGA"),))]
+    assert "link-address" not in str(macro(shown, None))
+    assert '<span class="link-address"> (https://www.local.gov.uk/)</span>' in str(macro(hidden, None))
+
+
 @pytest.mark.parametrize("brand", BRANDS)
 def test_every_page_after_the_cover_has_the_running_header_and_footer(built, brand):
     result = built("commissioning", brand)
