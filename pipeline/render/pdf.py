@@ -55,7 +55,7 @@ def render_pdf(doc: Document, brand: Brand, output: Path) -> None:
     fetcher = _PageFetcher(files)
     with _weasyprint_problems() as problems:
         document = HTML(string=page.decode("utf-8"), base_url=BASE_URL, url_fetcher=fetcher).render(**WEASYPRINT_OPTIONS)
-    _refuse_unusable_files(problems, fetcher, doc, brand)
+    _refuse_unusable_files(problems, doc, brand)
     moment = build_time(doc.workbook).strftime("%Y-%m-%dT%H:%M:%SZ")
     document.metadata.title = doc.title
     document.metadata.authors = [doc.workbook.meta.publisher or brand.council_name]
@@ -135,7 +135,6 @@ class _PageFetcher:
 
     def __init__(self, files: Mapping[str, bytes]):
         self._files = files
-        self.requested: list[str] = []
 
     def __call__(self, url: str):
         from weasyprint.urls import URLFetcherResponse
@@ -143,7 +142,6 @@ class _PageFetcher:
         if not url.startswith(BASE_URL):
             raise ValueError(f"the PDF loads nothing from outside the workbook: {url}")
         name = url[len(BASE_URL):].split("#")[0].split("?")[0]
-        self.requested.append(name)
         if name not in self._files:
             raise ValueError(f"no such file in the workbook's pages: {name}")
         return URLFetcherResponse(url, self._files[name], {"Content-Type": _media_type(name)})
@@ -170,18 +168,22 @@ def _weasyprint_problems() -> Iterator[list[logging.LogRecord]]:
 
     logger = logging.getLogger("weasyprint")
     handler = Collect(logging.WARNING)
+    level = logger.level
+    if logger.getEffectiveLevel() > logging.WARNING:
+        logger.setLevel(logging.WARNING)  # a quieter logging set-up must not hide an unusable file
     logger.addHandler(handler)
     try:
         yield records
     finally:
         logger.removeHandler(handler)
+        logger.setLevel(level)
 
 
 _FONT_FAILED = re.compile(r"Font-face '(?P<family>.*)' cannot be loaded")
 _IMAGE_FAILED = re.compile(r"Failed to (?:load|render SVG) image(?: at)? '?(?P<url>[^' ]+)'?")
 
 
-def _refuse_unusable_files(records: list[logging.LogRecord], fetcher: _PageFetcher, doc: Document, brand: Brand) -> None:
+def _refuse_unusable_files(records: list[logging.LogRecord], doc: Document, brand: Brand) -> None:
     """A brand font or an image WeasyPrint could not use stops the build, naming the file."""
     origins = _file_origins(doc, brand)
     problems = []
