@@ -12,7 +12,9 @@ export SOURCE_DATE_EPOCH
 
 .PHONY: build test validate bench serve clean setup setup-python setup-validators catalogs
 
-build: setup-python
+# The PDF needs Pango and HarfBuzz from the system (tools/install-system-packages.sh,
+# which does nothing when every package is there).
+build: setup-python setup-system-packages
 	$(PY) -m pipeline build --brand brands/$(BRAND) --jobs $(JOBS)
 
 validate: setup-python
@@ -22,7 +24,7 @@ validate: setup-python
 test: setup-python setup-validators check-js
 	$(PY) -m pytest
 
-bench: setup-python
+bench: setup-python setup-system-packages
 	$(PY) -m pipeline.bench
 
 # A live preview: `make serve SOURCE=source/<id>/workbook.xml BRAND=<name> PORT=8000`

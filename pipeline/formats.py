@@ -54,6 +54,7 @@ FORMATS: tuple[Format, ...] = (
     Format("epub", "pipeline.render.epub:render_epub", "{id}.epub"),
     Format("scorm12", "pipeline.render.scorm:render_scorm12", "{id}-scorm12.zip", "pipeline.render.scorm:preflight_scorm12"),
     Format("scorm2004", "pipeline.render.scorm:render_scorm2004", "{id}-scorm2004.zip", "pipeline.render.scorm:preflight_scorm2004"),
+    Format("pdf", "pipeline.render.pdf:render_pdf", "{id}.pdf"),
 )
 
 BY_NAME: dict[str, Format] = {fmt.name: fmt for fmt in FORMATS}

@@ -13,7 +13,8 @@ import pytest
 
 from tests.sources_support import COMMISSIONING as WORKBOOK, KITCHEN_SINK, ROOT
 
-EXPECTED_OUTPUTS = ["html", "kitchen-sink-scorm12.zip", "kitchen-sink-scorm2004.zip", "kitchen-sink.docx", "kitchen-sink.epub"]
+EXPECTED_OUTPUTS = ["html", "kitchen-sink-scorm12.zip", "kitchen-sink-scorm2004.zip", "kitchen-sink.docx", "kitchen-sink.epub",
+                    "kitchen-sink.pdf"]
 
 
 def build(*args: str, env: dict | None = None, cwd: Path = ROOT) -> subprocess.CompletedProcess:
@@ -52,7 +53,7 @@ def test_nothing_to_do_is_skipped(kitchen_sink_build):
     before = tree_digest(kitchen_sink_build / "kitchen-sink")
     result = build("build", str(KITCHEN_SINK), "--out", str(kitchen_sink_build))
     assert result.returncode == 0, result.stderr
-    assert re.search(r"^kitchen-sink\s+default\s+-\s+html, docx, epub, scorm12, scorm2004\s", result.stderr, re.M)
+    assert re.search(r"^kitchen-sink\s+default\s+-\s+html, docx, epub, scorm12, scorm2004, pdf\s", result.stderr, re.M)
     assert tree_digest(kitchen_sink_build / "kitchen-sink") == before
 
 

@@ -30,8 +30,9 @@ def council():
 
 
 def test_the_build_reads_its_formats_from_the_one_table():
-    assert build.FORMATS == tuple(fmt.name for fmt in formats.FORMATS) == ("html", "docx", "epub", "scorm12", "scorm2004")
-    assert [build.output_name("wb", name) for name in build.FORMATS] == ["html", "wb.docx", "wb.epub", "wb-scorm12.zip", "wb-scorm2004.zip"]
+    assert build.FORMATS == tuple(fmt.name for fmt in formats.FORMATS) == ("html", "docx", "epub", "scorm12", "scorm2004", "pdf")
+    assert [build.output_name("wb", name) for name in build.FORMATS] == ["html", "wb.docx", "wb.epub", "wb-scorm12.zip", "wb-scorm2004.zip",
+                                                                    "wb.pdf"]
 
 
 @pytest.mark.parametrize("fmt", formats.FORMATS, ids=lambda fmt: fmt.name)

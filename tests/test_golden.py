@@ -1,7 +1,7 @@
 """Golden outputs: every format of the kitchen-sink and Commissioning workbooks, compared part by part.
 
 Each output is opened into its parts (the site's files; the members of the
-EPUB, SCORM and Word zips). XML and HTML parts are compared as parsed,
+EPUB, SCORM and Word zips; the PDF's text, page by page). XML and HTML parts are compared as parsed,
 canonicalised, whitespace-normalised, pretty-printed text, so that a template
 refactor that only moves whitespace or attribute order passes and any change a
 reader could see fails with a short diff naming the part. Other parts (CSS,
@@ -18,6 +18,7 @@ import hashlib
 import json
 import os
 import re
+import subprocess
 import shutil
 import zipfile
 from pathlib import Path
@@ -62,6 +63,8 @@ def normalise(name: str, data: bytes) -> str | None:
             root = etree.fromstring(data, etree.XMLParser(remove_blank_text=True, resolve_entities=False, no_network=True))
         except etree.XMLSyntaxError:
             root = lxml_html.document_fromstring(data)
+    elif name.endswith(".txt"):
+        return data.decode("utf-8")
     else:
         return None
     _tidy(root)
@@ -71,7 +74,14 @@ def normalise(name: str, data: bytes) -> str | None:
 
 
 def parts(fmt: str, output: Path) -> dict[str, bytes]:
-    """An output's parts by name: a folder's files or a zip's members."""
+    """An output's parts by name: a folder's files, a zip's members, or a PDF's text page by page (pdftotext)."""
+    if output.suffix == ".pdf":
+        # The PDF's own bytes are checked for reproducibility in tests/test_pdf.py; what a
+        # reader sees, page by page, is what a golden can show as a diff.
+        text = subprocess.run(["pdftotext", "-layout", str(output), "-"], check=True, capture_output=True).stdout
+        pages = text.decode("utf-8").rstrip("\f").split("\f")
+        return {f"page-{number:03}.txt": "\n".join(line.rstrip() for line in page.splitlines()).encode("utf-8") + b"\n"
+                for number, page in enumerate(pages, start=1)}
     if output.is_dir():
         return {path.relative_to(output).as_posix(): path.read_bytes() for path in sorted(output.rglob("*")) if path.is_file()}
     with zipfile.ZipFile(output) as archive:

@@ -2,7 +2,9 @@
 # Installs the Debian packages that the real validators need:
 #   chromium                  axe-core, Ace (puppeteer), the SCORM player (playwright)
 #   libreoffice-writer-nogui  "does Word open it": headless --convert-to pdf
-#   poppler-utils             pdftoppm / pdfinfo for the converted PDFs
+#   poppler-utils             pdftoppm / pdfinfo / pdffonts / pdftotext for the PDFs
+#   libpango-1.0-0, libpangoft2-1.0-0, libharfbuzz-subset0
+#                             WeasyPrint's text layout and font subsetting (the PDF output)
 #   default-jre-headless      vnu.jar and EPUBCheck
 #   fonts-dejavu, fonts-liberation  so pages and PDFs render with real metrics
 #   nodejs, npm               only if no node/npm is on PATH at all
@@ -10,7 +12,8 @@
 # Idempotent: apt-get runs only when something is missing. Needs root then.
 set -euo pipefail
 
-wanted=(chromium libreoffice-writer-nogui poppler-utils fonts-dejavu-core fonts-liberation)
+wanted=(chromium libreoffice-writer-nogui poppler-utils fonts-dejavu-core fonts-liberation
+        libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0)
 
 missing=()
 is_installed() {

@@ -7,7 +7,7 @@ Nothing here is mocked. A wrapper whose tool is not installed raises
 :class:`ValidatorUnavailable` with the command that installs it.
 
 Submodules: ``vnu``, ``axe``, ``epubcheck``, ``ace``, ``libreoffice``,
-``ooxml``, ``scorm_xsd``, ``scorm_player``.
+``ooxml``, ``scorm_xsd``, ``scorm_player``, ``pdf``.
 """
 from __future__ import annotations
 

@@ -1,0 +1,225 @@
+"""The PDF: the shared pages' whole-workbook print page, laid out on A4 by WeasyPrint.
+
+    render_pdf(doc, brand, Path("build/<id>/<brand>/<id>.pdf"))
+
+The PDF profile renders the print page with the PDF's own template layer
+(profiles/pdf.html.j2, profiles/pdf/: answer boxes and quiz tick boxes as form
+controls, decorative icons as CSS backgrounds, link addresses as text) and
+assets/pdf.css (pages, running header and footer, contents page numbers).
+WeasyPrint writes it as PDF/UA-1: tagged, with the workbook's language, the
+title shown in the title bar, an outline of the headings, and every answer and
+tick box a form field named by its question.
+
+Everything WeasyPrint loads comes from the rendered pages (`_PageFetcher`):
+nothing is fetched from another host or from disk. The same inputs give the
+same bytes: the dates are the build time (SOURCE_DATE_EPOCH), the file
+identifier is a hash of the content, and form fields are named by question ids.
+"""
+from __future__ import annotations
+
+import contextlib
+import logging
+import re
+from pathlib import Path
+from typing import Iterator, Mapping
+
+from .. import model
+from ..brand import Brand
+from ..model import SourceLocation
+from ..problems import UserError, error
+from ..reproducible import build_time
+from ..resolve import Document
+from .assets import font_files, image_path
+from .pages import Profile, page_filename, print_slug, render_pages
+from .theme import TEMPLATES_DIR
+
+PDF = Profile(
+    "pdf", "profiles/pdf.html.j2", ".html", xhtml=False, scripts=False, print_page=True, layer="pdf",
+)
+
+PDF_STYLESHEET = "assets/pdf.css"
+ICONS_FOLDER = "assets/icons"
+# A base URL no page link can leave: every resource is looked up in the rendered files.
+BASE_URL = "file:///workbook/"
+# Layout needs them too: pdf_forms gives form controls their widgets, the variant turns on tagging.
+WEASYPRINT_OPTIONS = {"pdf_variant": "pdf/ua-1", "pdf_forms": True, "pdf_identifier": True}
+
+
+def render_pdf(doc: Document, brand: Brand, output: Path) -> None:
+    """Write the accessible, fillable PDF of `doc` to `output`."""
+    from weasyprint import HTML
+
+    files = dict(render_pages(doc, brand, PDF))
+    files[PDF_STYLESHEET] = (TEMPLATES_DIR / PDF_STYLESHEET).read_bytes()
+    for icon in sorted((TEMPLATES_DIR / "icons").glob("*.svg")):
+        files[f"{ICONS_FOLDER}/{icon.name}"] = icon.read_bytes()
+    page = files[page_filename(print_slug(doc), PDF)]
+    fetcher = _PageFetcher(files)
+    with _weasyprint_problems() as problems:
+        document = HTML(string=page.decode("utf-8"), base_url=BASE_URL, url_fetcher=fetcher).render(**WEASYPRINT_OPTIONS)
+    _refuse_unusable_files(problems, doc, brand)
+    moment = build_time(doc.workbook).strftime("%Y-%m-%dT%H:%M:%SZ")
+    document.metadata.title = doc.title
+    document.metadata.authors = [doc.workbook.meta.publisher or brand.council_name]
+    document.metadata.created = moment
+    document.metadata.modified = moment
+    data = document.write_pdf(finisher=_running_text_as_artifacts, **WEASYPRINT_OPTIONS)
+    Path(output).write_bytes(data)
+
+
+def _running_text_as_artifacts(document, pdf) -> None:
+    """Mark the running header and footer as artifacts, as PDF/UA asks of page furniture.
+
+    WeasyPrint 70 gives the text of page margin boxes marked-content ids whose
+    structure elements it leaves out of the structure tree (weasyprint/pdf/tags.py,
+    "only allowed in PDF 2.0"): content that is neither real content in the
+    tree nor an artifact. This runs on WeasyPrint's PDF objects before they are
+    written: every such id's "/Span <</MCID n>> BDC" becomes "/Artifact BMC",
+    and its parent-tree entry null. tests/test_pdf.py checks that no id is left
+    outside the tree.
+    """
+    import pydyf
+
+    def resolve(reference):
+        return pdf.objects[int(bytes(reference).split()[0])]
+
+    root = resolve(pdf.catalog["StructTreeRoot"])
+    in_tree: set[int] = set()
+    stack = list(root["K"])
+    while stack:
+        reference = stack.pop()
+        if isinstance(reference, int):
+            continue  # a marked-content id
+        element = resolve(reference)
+        if element.number in in_tree:
+            continue
+        in_tree.add(element.number)
+        stack.extend(kid for kid in element.get("K", ()) if isinstance(kid, (bytes, str)))
+    numbers = resolve(root["ParentTree"])["Nums"]
+    page_references = pdf.page_references
+    for index in range(0, len(numbers), 2):
+        key, value = numbers[index], numbers[index + 1]
+        if not isinstance(value, pydyf.Array) or key >= len(page_references):
+            continue  # an annotation's entry, not a page's
+        outside = {mcid for mcid, reference in enumerate(value) if resolve(reference).number not in in_tree}
+        if not outside:
+            continue
+        for mcid in outside:
+            value[mcid] = b"null"
+        stream = resolve(resolve(page_references[key])["Contents"])
+        stream.stream = _as_artifacts(stream.stream, outside)
+
+
+def _as_artifacts(operations: list, mcids: set[int]) -> list:
+    """A content stream's operations with the marked content of `mcids` turned into artifacts."""
+    result = []
+    for operation in operations:
+        if operation == b"BDC" and len(result) >= 2 and isinstance(result[-1], dict) and result[-1].get("MCID") in mcids:
+            result[-2:] = ["/Artifact", b"BMC"]
+        else:
+            result.append(operation)
+    return result
+
+
+class _PageFetcher:
+    """WeasyPrint's URL fetcher for the rendered files: nothing else, and no other host, is read."""
+
+    _fail_on_errors = False  # read by weasyprint.urls.fetch: a missing file is logged, then refused below
+
+    def __init__(self, files: Mapping[str, bytes]):
+        self._files = files
+
+    def __call__(self, url: str):
+        from weasyprint.urls import URLFetcherResponse
+
+        if not url.startswith(BASE_URL):
+            raise ValueError(f"the PDF loads nothing from outside the workbook: {url}")
+        name = url[len(BASE_URL):].split("#")[0].split("?")[0]
+        if name not in self._files:
+            raise ValueError(f"no such file in the workbook's pages: {name}")
+        return URLFetcherResponse(url, self._files[name], {"Content-Type": _media_type(name)})
+
+
+_MEDIA_TYPES = {
+    ".css": "text/css", ".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
+    ".gif": "image/gif", ".ttf": "font/ttf", ".otf": "font/otf", ".woff": "font/woff", ".woff2": "font/woff2",
+}
+
+
+def _media_type(name: str) -> str:
+    return _MEDIA_TYPES.get(Path(name).suffix.lower(), "application/octet-stream")
+
+
+@contextlib.contextmanager
+def _weasyprint_problems() -> Iterator[list[logging.LogRecord]]:
+    """Collect what WeasyPrint logs while it lays out the pages (it logs, rather than raises, a file it cannot use)."""
+    records: list[logging.LogRecord] = []
+
+    class Collect(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            records.append(record)
+
+    logger = logging.getLogger("weasyprint")
+    handler = Collect(logging.WARNING)
+    level = logger.level
+    if logger.getEffectiveLevel() > logging.WARNING:
+        logger.setLevel(logging.WARNING)  # a quieter logging set-up must not hide an unusable file
+    logger.addHandler(handler)
+    try:
+        yield records
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+
+
+_FONT_FAILED = re.compile(r"Font-face '(?P<family>.*)' cannot be loaded")
+_IMAGE_FAILED = re.compile(r"Failed to (?:load|render SVG) image(?: at)? '?(?P<url>[^' ]+)'?")
+
+
+def _refuse_unusable_files(records: list[logging.LogRecord], doc: Document, brand: Brand) -> None:
+    """A brand font or an image WeasyPrint could not use stops the build, naming the file."""
+    origins = _file_origins(doc, brand)
+    problems = []
+    for record in records:
+        message = record.getMessage()
+        if found := _FONT_FAILED.search(message):
+            family = found["family"].strip("'\"")
+            for font in brand.font_files:
+                if font.family == family:
+                    problems.append(error(
+                        SourceLocation(_shown(font.path)),
+                        f"the PDF cannot use this font file for '{family}' (WeasyPrint could not load it); "
+                        "replace it with a working TrueType, OpenType, WOFF or WOFF2 file, or remove it from brand.json",
+                        "pdf.font-unusable"))
+        elif found := _IMAGE_FAILED.search(message):
+            url = found["url"]
+            name = url[len(BASE_URL):] if url.startswith(BASE_URL) else url
+            path = origins.get(name)
+            where = SourceLocation(_shown(path)) if path else SourceLocation(name)
+            problems.append(error(
+                where, "the PDF cannot use this image (WeasyPrint could not read it); "
+                "replace it with a working PNG, JPEG or SVG file", "pdf.image-unusable"))
+    if problems:
+        raise UserError(sorted(set(problems), key=lambda problem: problem.sort_key))
+
+
+def _file_origins(doc: Document, brand: Brand) -> dict[str, Path]:
+    """The source file of each brand or workbook file in the pages, by its path there."""
+    origins: dict[str, Path] = {href: font.path for href, (font, _) in font_files(brand).items()}
+    if brand.logo is not None:
+        for suffix in (".png", ".jpg", ".svg"):
+            origins[f"assets/logo{suffix}"] = brand.logo.path
+    source = doc.workbook.loc.file if doc.workbook.loc else None
+    if source:
+        for node in model.walk(doc.workbook):
+            if isinstance(node, model.Figure) and node.image is not None:
+                origins[image_path(node.image)] = Path(source).parent / node.image.src
+    return origins
+
+
+def _shown(path: Path) -> str:
+    """A path as the user would type it: relative to the working folder when inside it."""
+    try:
+        return str(Path(path).resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
