@@ -350,7 +350,7 @@ def page_roots(folder: Path, suffix: str):
 def test_the_pair_builds_every_format(pair):
     for lang, stem in (("cy", "comisiynu-hanfodion"), ("en", "commissioning-basics")):
         names = sorted(path.name for path in pair[lang].iterdir())
-        assert names == sorted(["html", f"{stem}.docx", f"{stem}.epub", f"{stem}-scorm12.zip", f"{stem}-scorm2004.zip"])
+        assert names == sorted(["html", f"{stem}.docx", f"{stem}.epub", f"{stem}.pdf", f"{stem}-scorm12.zip", f"{stem}-scorm2004.zip"])
 
 
 def test_welsh_web_pages_have_no_english_interface_string(pair):
@@ -441,6 +441,18 @@ def test_welsh_word_document_is_welsh_throughout(pair):
         assert english_in(text) == [], english_in(text)
     text = "\n".join("".join(t.text or "" for t in p.iter(f"{{{W_NS}}}t")) for p in document.iter(f"{{{W_NS}}}p"))
     assert "Her 1 – Beth ydych chi'n ei wybod?" in text and "Hefyd ar gael yn Saesneg: Commissioning workbook: the essentials" in text
+
+
+def test_welsh_pdf_is_welsh_throughout(pair):
+    from tests.validators import pdf
+
+    path = pair["cy"] / "comisiynu-hanfodion.pdf"
+    assert pdf.read_facts(path).lang == "cy"
+    pages = pdf.page_texts(path)
+    assert len(pages) > 3
+    text = "\n".join(pages)
+    assert english_in(text) == []
+    assert "Tudalen 2 o" in text and "Datganiad" in text and "(tudalen " in text
 
 
 @pytest.mark.parametrize("version", ["scorm12", "scorm2004"])
