@@ -21,11 +21,12 @@ _CHUNK = 1 << 16
 class InputError(Exception):
     """Why a file could not be read, as a message and a code suffix (`not-found`, `not-a-file`, `too-large`, `unreadable`)."""
 
-    def __init__(self, message: str, kind: str, size: int | None = None):
+    def __init__(self, message: str, kind: str, size: int | None = None, reason: str | None = None):
         super().__init__(message)
         self.message = message
         self.kind = kind
         self.size = size  # for `too-large`: the size stat() reports, when it is past the limit too
+        self.reason = reason  # for `unreadable`: the system's words (strerror), so a caller can name the file its own way
 
 
 def read_input(path: Path | str, limit: int, what: str = "file") -> bytes:
@@ -43,7 +44,7 @@ def read_input(path: Path | str, limit: int, what: str = "file") -> bytes:
             raise InputError("is a symbolic link that leads back to itself (a link loop); point it at a real file", "not-a-file") from None
         if exc.errno == errno.ENXIO:  # a FIFO or socket with nothing behind it
             raise InputError(f"is not a regular file; an input {what} must be a plain file", "not-a-file") from None
-        raise InputError(f"cannot read the file: {exc.strerror}", "unreadable") from None
+        raise _unreadable(path, exc) from None
     try:
         status = os.fstat(descriptor)
         mode = status.st_mode
@@ -66,9 +67,15 @@ def read_input(path: Path | str, limit: int, what: str = "file") -> bytes:
             raise InputError(f"file is {shown}more than the {limit:,}-byte limit for a {what}; check that this is the right file", "too-large", known)
         return b"".join(chunks)
     except OSError as exc:
-        raise InputError(f"cannot read the file: {exc.strerror}", "unreadable") from None
+        raise _unreadable(path, exc) from None
     finally:
         os.close(descriptor)
+
+
+def _unreadable(path: Path, exc: OSError) -> InputError:
+    """`cannot read <file>: <reason>`, the words every reading problem in the toolkit uses."""
+    reason = exc.strerror or str(exc)
+    return InputError(f"cannot read {path}: {reason}", "unreadable", reason=reason)
 
 
 def _kind(mode: int) -> str:
