@@ -86,3 +86,26 @@ def _kind(mode: int) -> str:
     if stat.S_ISSOCK(mode):
         return "a socket"
     return "not a plain file"
+
+
+def read_embedded(path: Path | str, limit: int | None = None, what: str = "image file") -> bytes:
+    """The bytes of a file a renderer embeds (a figure's image, a logo), read as validation read it; a UserError naming it otherwise.
+
+    Validation checked the file, but it may have changed since (replaced by a
+    FIFO, grown past the limit, deleted): the renderer reads it again through
+    the same bounded reader, with the validator's cap unless told otherwise,
+    so a build can neither hang nor load an unbounded file into memory.
+    """
+    from .problems import UserError
+
+    if limit is None:
+        from .validate import MAX_IMAGE_BYTES as limit
+    try:
+        return read_input(path, limit, what)
+    except InputError as exc:
+        if exc.kind == "too-large":
+            code = "figure.image-too-large" if what == "image file" else "brand.file-too-large"
+            raise UserError(f"{path}: error: {what} is more than the {limit:,}-byte limit (it grew after it was checked): "
+                            f"export a smaller one [{code}]") from None
+        reason = {"not-found": os.strerror(errno.ENOENT), "unreadable": exc.reason}.get(exc.kind, exc.message)
+        raise UserError(f"{path}: error: cannot read {path}: {reason} [source.unreadable]") from None

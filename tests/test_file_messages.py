@@ -123,3 +123,64 @@ def test_a_brand_template_that_is_a_fifo_is_refused_without_hanging(tmp_path):
     _, problems = load_brand(folder)
     assert errors(problems) == [
         f"{template}: error: is not a regular file (a named pipe); an input brand template must be a plain file [brand.file-unreadable]"]
+
+
+# --- what the renderers embed is read as validation read it -------------------------------
+
+def environment_changing_after_validation(tmp_path: Path, victim: Path, change: str) -> dict:
+    """An environment in which `victim` is changed by the Python statement `change` (with `os` and `victim` at hand) right after validation."""
+    from tests.build_support import environment
+
+    inject = tmp_path / "inject"
+    inject.mkdir()
+    (inject / "sitecustomize.py").write_text(
+        "import os, pipeline.build as b\n"
+        "_load = b.load_document\n"
+        "_done = []\n"
+        "def load_then_change(*a, **k):\n"
+        "    result = _load(*a, **k)\n"
+        "    if not _done:\n"
+        f"        victim = {str(victim)!r}\n"
+        f"        {change}\n"
+        "        _done.append(1)\n"
+        "    return result\n"
+        "b.load_document = load_then_change\n",
+        encoding="utf-8",
+    )
+    return dict(environment(), PYTHONPATH=str(inject))
+
+
+GROW = "open(victim, 'ab').write(b'\\0' * (5 * 1024 * 1024 + 1))"
+TO_FIFO = "os.remove(victim); os.mkfifo(victim)"
+
+
+@pytest.mark.parametrize("output", ["html", "docx"])
+def test_an_image_that_grows_past_the_cap_after_validation_is_refused(tmp_path, output):
+    from tests.build_support import copy_kitchen_sink, run
+
+    source = copy_kitchen_sink(tmp_path / "source")
+    image = source.parent / "images" / "bar-chart.png"
+    out = tmp_path / "build"
+    result = run("build", str(source), "--out", str(out), "--format", output,
+                 env=environment_changing_after_validation(tmp_path, image, GROW))
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.strip().splitlines()[-1] == (
+        f"{image}: error: image file is more than the 5,242,880-byte limit (it grew after it was checked): "
+        "export a smaller one [figure.image-too-large]")
+    assert "Traceback" not in result.stderr and not out.exists()
+
+
+@pytest.mark.parametrize("output", ["epub"])  # Word shows a figure whose image is not a plain file as its text
+def test_an_image_swapped_for_a_fifo_after_validation_does_not_hang_the_build(tmp_path, output):
+    from tests.build_support import copy_kitchen_sink, run
+
+    source = copy_kitchen_sink(tmp_path / "source")
+    image = source.parent / "images" / "bar-chart.png"
+    out = tmp_path / "build"
+    result = run("build", str(source), "--out", str(out), "--format", output,
+                 env=environment_changing_after_validation(tmp_path, image, TO_FIFO))
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.strip().splitlines()[-1] == (
+        f"{image}: error: cannot read {image}: is not a regular file (a named pipe); an input image file must be a plain file "
+        "[source.unreadable]")
+    assert "Traceback" not in result.stderr and not out.exists()
