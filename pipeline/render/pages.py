@@ -22,7 +22,7 @@ build starts; the sandbox catches the rest while they run).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Mapping
+from typing import Collection, Mapping
 
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
@@ -76,10 +76,16 @@ def print_slug(doc: Document) -> str:
     return slug
 
 
-def render_pages(doc: Document, brand: Brand, profile: Profile) -> dict[str, bytes]:
-    """Render every page and asset of `doc`; keys are relative POSIX paths, in sorted order."""
+def render_pages(doc: Document, brand: Brand, profile: Profile, only: Collection[str] | None = None) -> dict[str, bytes]:
+    """Render every page and asset of `doc`; keys are relative POSIX paths, in sorted order.
+
+    `only` (page file names, such as {"practice.html"}) renders just those pages,
+    with every asset: the preview renders a page when it is first asked for. The
+    pages are the same bytes as in a whole render; the brand page guard then sees
+    only them, so callers with brand templates should render everything.
+    """
     with brand_template_errors(brand), template_budget(brand.templates_dir):
-        files = _render_pages(doc, brand, profile)
+        files = _render_pages(doc, brand, profile, only)
     if brand.templates_dir is not None:
         _guard_brand_pages(files, brand, profile)
     return files
@@ -105,7 +111,13 @@ def _guard_brand_pages(files: dict[str, bytes], brand: Brand, profile: Profile) 
         raise UserError(problems)
 
 
-def _render_pages(doc: Document, brand: Brand, profile: Profile) -> dict[str, bytes]:
+def page_names(doc: Document, profile: Profile) -> list[str]:
+    """The file name of every page render_pages writes, in reading order (the print page last)."""
+    names = [page_filename(page.slug, profile) for page in doc.pages]
+    return names + [page_filename(print_slug(doc), profile)] if profile.print_page else names
+
+
+def _render_pages(doc: Document, brand: Brand, profile: Profile, only: Collection[str] | None = None) -> dict[str, bytes]:
     environment = page_environment(brand, profile)
     assets = page_assets(doc, brand, profile, environment)
     answer_pages = _answer_pages(doc)
@@ -127,10 +139,12 @@ def _render_pages(doc: Document, brand: Brand, profile: Profile) -> dict[str, by
     template = environment.get_template(profile.template)
     files: dict[str, bytes] = dict(assets.files)
     for page in doc.pages:
+        if only is not None and page_filename(page.slug, profile) not in only:
+            continue
         links = PageLinks(doc, profile, answer_pages, current=page.slug)
         kind = "contents" if page.section is None else "section"
         files[page_filename(page.slug, profile)] = _encode(template.render(shared, page=page, page_kind=kind, links=links))
-    if profile.print_page:
+    if profile.print_page and (only is None or page_filename(print_slug(doc), profile) in only):
         slug = print_slug(doc)
         links = PageLinks(doc, profile, answer_pages, current=None)
         whole = Page(slug=slug, title="Whole workbook", section=None, index=len(doc.pages), previous=None, next=None)
