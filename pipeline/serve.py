@@ -62,37 +62,39 @@ class Site:
     Rendering on demand is what makes a warm rebuild fast: a saved edit costs
     loading the source and rendering the page being read, not every page and
     the whole-workbook print page (about half the site's rendering time). The
-    bytes are the ones `build --format html` writes (render_pages renders each
-    page the same way whether asked for one page or all). A brand with template
+    bytes are the ones `build --format html` writes (render_pages renders its
+    pages through the same PageSet, all of them). A brand with template
     overrides is rendered whole at once, so that its page guard and template
     budget see every page as in a build, and its problems show straight away.
     """
 
     def __init__(self, doc: Document, brand: Brand):
         from .branding import brand_document
-        from .render.pages import SITE, page_names, render_pages
+        from .render.pages import SITE, PageSet, render_pages
 
-        self._doc, self._brand = brand_document(doc, brand), brand
-        whole = brand.templates_dir is not None
-        self._files = render_pages(self._doc, brand, SITE, only=None if whole else ())
-        self._pages = frozenset(page_names(self._doc, SITE))
+        doc = brand_document(doc, brand)
+        if brand.templates_dir is not None:
+            self._pages, self._files = None, render_pages(doc, brand, SITE)
+            self._names = frozenset(self._files)
+        else:
+            self._pages = PageSet(doc, brand, SITE)
+            self._files = dict(self._pages.assets)
+            self._names = frozenset(self._files) | frozenset(self._pages.names)
         self._rendering = threading.Lock()  # two requests for a new page render it once
 
     def read(self, name: str) -> bytes | None:
         """The file at `name` ("practice.html", "assets/workbook.css"), or None if the site has none."""
         data = self._files.get(name)
-        if data is None and name in self._pages:
-            from .render.pages import SITE, render_pages
-
+        if data is None and name in self._names:
             with self._rendering:
                 data = self._files.get(name)
                 if data is None:
-                    data = self._files[name] = render_pages(self._doc, self._brand, SITE, only={name})[name]
+                    data = self._files[name] = self._pages.page(name)
         return data
 
     def names(self) -> list[str]:
         """Every file of the site (pages rendered or not), sorted."""
-        return sorted(set(self._files) | self._pages)
+        return sorted(self._names)
 
 
 @functools.lru_cache(maxsize=1)
