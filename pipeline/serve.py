@@ -50,8 +50,11 @@ PREVIEW_PREFIX = "/__preview__/"
 EVENTS_PATH = PREVIEW_PREFIX + "events"
 SCRIPT_PATH = PREVIEW_PREFIX + "live-reload.js"
 # watchfiles waits for STEP_MS of quiet (an editor's save is several events) but
-# never more than DEBOUNCE_MS, so a save shows within a second.
-STEP_MS = 30
+# never more than DEBOUNCE_MS, so a save shows within a second. The events of one
+# save (truncate, write, close; or write a temporary file and rename it) come
+# within a millisecond on a local disk, so 10 ms of quiet is ample; waiting 30 was
+# about half of a warm rebuild (measured: 66 ms from save to rebuild start, now 21).
+STEP_MS = 10
 DEBOUNCE_MS = 400
 KEEP_ALIVE_S = 15.0
 
