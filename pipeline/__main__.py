@@ -282,6 +282,8 @@ def _is_output(path: Path, args) -> bool:
     """Whether `path` is (or is inside) what the command writes: --out's folder, or -o's file, its folder and its temporary file."""
     import os
 
+    if args.command == "import":
+        return False  # the importer words its own write errors (importer.write_source); what reaches here was being read
     if args.command != "convert":
         return path.is_relative_to(os.path.abspath(args.out))
     if args.output is None:

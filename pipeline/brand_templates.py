@@ -15,6 +15,7 @@ from .model import SourceLocation
 from .problems import Problem, error, warning
 
 TEMPLATES_FOLDER = "templates"
+MAX_TEMPLATE_BYTES = 1024 * 1024  # the largest base template is about 10 KB
 
 
 def unsafe_template_name(name: str) -> bool:
@@ -99,8 +100,12 @@ def _problems_in_template(parser, path: Path, name: str) -> list[Problem]:
     from jinja2 import nodes
     from jinja2.exceptions import TemplateSyntaxError
 
-    try:
-        source = path.read_text(encoding="utf-8")
+    from .safe_read import InputError, read_input
+
+    try:  # bounded and regular files only: a FIFO named like a template would otherwise hang the check
+        source = read_input(path, MAX_TEMPLATE_BYTES, "brand template").decode("utf-8")
+    except InputError as exc:
+        return [error(SourceLocation(str(path)), exc.message, "brand.file-unreadable")]
     except UnicodeDecodeError:
         return [error(SourceLocation(str(path)), "template is not UTF-8 text", "brand.template-error")]
     try:

@@ -49,6 +49,8 @@ def load_source(path: Path | str, display_name: str | None = None) -> LoadResult
         data = read_input(path, MAX_SOURCE_BYTES, "workbook source")
     except InputError as exc:
         message = _FOLDER_MESSAGE if exc.message.startswith("is a folder") else _SOURCE_READ_MESSAGES.get(exc.kind, exc.message)
+        if exc.kind == "unreadable":  # named as the user named it, as `build` does for a source that vanishes later
+            message = f"cannot read {name}: {exc.reason}"
         if exc.kind == "too-large":
             shown = f"{exc.size:,} bytes, " if exc.size else ""
             message = (f"file is {shown}more than the {MAX_SOURCE_BYTES:,}-byte limit for a workbook source; "

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import dataclasses
+import json
+import os
 import resource
 import subprocess
 import sys
@@ -657,3 +659,94 @@ def test_a_label_bold_only_in_its_first_word_and_text_after_the_questions(tmp_pa
     assert (challenge.id, model.plain_text(challenge.title)) == ("your-role", "Your role")
     assert [model.plain_text(q.content) for q in challenge.questions] == ["What is your role?"]
     assert model.plain_text(paragraph.content).startswith("Guidance is given in a sentence")
+
+
+# --- every way an import can fail is exit 2 with the file and a message -----------------------
+
+def corrupt_package(path: Path) -> Path:
+    """A DOCX whose document part's compressed bytes are damaged (so unpacking it fails, not the zip directory)."""
+    body = b"<w:document>" + b"words of a workbook " * 2000 + b"</w:document>"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/document.xml", body)
+    data = bytearray(path.read_bytes())
+    with zipfile.ZipFile(path) as archive:
+        part = archive.getinfo("word/document.xml")
+    start = part.header_offset + 30 + len(part.filename.encode()) + len(part.extra)
+    data[start:start + 16] = b"\xff" * 16
+    path.write_bytes(bytes(data))
+    return path
+
+
+def failing_input(kind: str, folder: Path) -> tuple[Path, list[str]]:
+    """(the file to import, extra arguments) for each way of failing that test_import_failures_are_exit_2 covers."""
+    note = folder / "note.md"
+    note.write_text("# A\n\nA paragraph.\n", encoding="utf-8")
+    if kind == "fifo":
+        os.mkfifo(folder / "pipe.md")
+        return folder / "pipe.md", []
+    if kind == "device":
+        (folder / "zero.md").symlink_to("/dev/zero")
+        return folder / "zero.md", []
+    if kind == "link-loop":
+        (folder / "loop.md").symlink_to(folder / "loop.md")
+        return folder / "loop.md", []
+    if kind == "folder":
+        (folder / "notes.md").mkdir()
+        return folder / "notes.md", []
+    if kind == "damaged-part":
+        return corrupt_package(folder / "damaged.docx"), []
+    if kind == "output-under-a-file":
+        (folder / "blocker").write_text("", encoding="utf-8")
+        return note, ["-o", "blocker/workbook.xml"]
+    if kind == "output-nowhere":
+        return note, ["-o", "/proc/no-such/workbook.xml"]
+    if kind == "exists":
+        (folder / "out.xml").write_text("", encoding="utf-8")
+        return note, ["-o", "out.xml"]
+    raise AssertionError(kind)
+
+
+IMPORT_FAILURES = {
+    "fifo": "pipe.md: error: is not a regular file (a named pipe); an input file to import must be a plain file [import.not-a-file]",
+    "device": "zero.md: error: is not a regular file (a device); an input file to import must be a plain file [import.not-a-file]",
+    "link-loop": "loop.md: error: is a symbolic link that leads back to itself (a link loop); point it at a real file [import.not-a-file]",
+    "folder": "notes.md: error: is a folder, not a file [import.not-a-file]",
+    "damaged-part": "damaged.docx: error: its part word/document.xml cannot be unpacked (Error -3 while decompressing data: "
+                    "invalid block type); save the document again [import.unreadable]",
+    "output-under-a-file": "blocker/workbook.xml: error: cannot write blocker/workbook.xml: Not a directory; choose another -o "
+                           "[output.unwritable]",
+    "output-nowhere": "/proc: error: cannot write /proc: No such file or directory; choose another -o [output.unwritable]",
+    "exists": "out.xml: error: exists already; import with --force to replace it, or choose another -o [import.exists]",
+}
+
+
+@pytest.mark.parametrize("kind", IMPORT_FAILURES)
+def test_import_failures_are_exit_2_with_the_file_and_a_message(kind, tmp_path):
+    path, extra = failing_input(kind, tmp_path)
+    done = run_pipeline("import", path.name, *extra, cwd=tmp_path, limit_memory=True)
+    assert (done.returncode, done.stderr.splitlines()) == (2, [IMPORT_FAILURES[kind]])
+    assert not [name for name in os.listdir(tmp_path) if name.startswith(".import-")]
+
+
+def test_pandoc_reads_the_checked_bytes_not_the_file_again(tmp_path, monkeypatch):
+    from pipeline.importer import pandoc
+
+    path = tmp_path / "note.md"
+    path.write_text("# Checked\n\nThe words that were checked.\n", encoding="utf-8")
+    checked = pandoc.check_text
+
+    def check_then_swap(where, data):
+        checked(where, data)
+        path.write_text("# Swapped\n\nOther words.\n", encoding="utf-8")
+
+    monkeypatch.setattr(pandoc, "check_text", check_then_swap)
+    document = pandoc.read(path, tmp_path / "media")
+    assert "Checked" in json.dumps(document.ast) and "Swapped" not in json.dumps(document.ast)
+    assert pandoc_lines(document.ast) == [1, 3]
+
+
+def pandoc_lines(ast_json: dict) -> list[int]:
+    from pipeline.importer import pandoc_ast
+
+    return [block["_line"] for block in pandoc_ast.unwrap_blocks(ast_json["blocks"])]

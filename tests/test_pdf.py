@@ -130,6 +130,7 @@ def test_every_font_is_embedded(built, source, brand):
 def test_brand_font_is_the_one_embedded(built, source, brand):
     result = built(source, brand)
     names = " ".join(font["name"] for font in pdf_reader.fonts(result.path))
+    assert bool(result.brand.font_files) == (brand == "westvale")  # the one brand with a font of its own
     for font in result.brand.font_files:
         assert font.family.replace(" ", "-") in names
 
@@ -227,8 +228,10 @@ def _sentence_pattern(sentence: str) -> re.Pattern:
 def test_text_holds_every_sentence_of_the_source_in_order(built, source, brand):
     result = built(source, brand)
     text = _body_text(result)
+    sentences = _source_sentences(result.doc)
+    assert len(sentences) > 20
     position = 0
-    for sentence in _source_sentences(result.doc):
+    for sentence in sentences:
         found = _sentence_pattern(sentence).search(text, position)
         assert found is not None, f"not found after position {position}: {sentence!r}; text there: {text[position:position + 200]!r}"
         position = found.start()

@@ -248,18 +248,19 @@ def test_the_preview_script_is_only_in_pages_as_served(preview, workspace):
     assert '<script src="/__preview__/live-reload.js"' in served
     assert "EventSource" in _served(preview.url + "__preview__/live-reload.js")
 
-    # The files the preview rendered on disk, and a normal build, never carry it.
-    rendered = [path for path in (workspace / "tmp").rglob("*.html")]
-    assert rendered
+    # A normal build never carries it, and every page the preview serves (each rendered when first
+    # asked for) is the built page plus that one line.
     subprocess.run([sys.executable, "-m", "pipeline", "build", str(workspace / "kitchen-sink" / "workbook.xml"),
                     "--brand", str(workspace / "preview"), "--format", "html", "--out", str(workspace / "out")],
                    cwd=workspace, env=_env(workspace), check=True, capture_output=True)
-    built = list((workspace / "out").rglob("*.html"))
-    assert {path.name for path in built} == {path.name for path in rendered}
-    for path in rendered + built:
-        assert "__preview__" not in path.read_text(encoding="utf-8"), path
-    assert (workspace / "out" / "kitchen-sink" / "preview" / "html" / "practice.html").read_text(encoding="utf-8") \
-        == served.replace('<script src="/__preview__/live-reload.js" data-build="1" data-events="/__preview__/events"></script>\n', "")
+    built = sorted((workspace / "out" / "kitchen-sink" / "preview" / "html").rglob("*.html"))
+    assert {path.name for path in built} >= {"index.html", "practice.html", "print.html"}
+    tag = '<script src="/__preview__/live-reload.js" data-build="1" data-events="/__preview__/events"></script>\n'
+    for path in built:
+        text = path.read_text(encoding="utf-8")
+        assert "__preview__" not in text, path
+        assert _served(preview.url + path.name).replace(tag, "") == text, path
+    assert not list((workspace / "tmp").rglob("*.html"))  # the preview writes no pages to disk
 
 
 def _listening(port: int) -> list[str]:
@@ -302,17 +303,17 @@ def test_a_change_reloads_only_what_it_feeds(workspace):
     state.start()
     document, brand, site = state.document, state.brand, state.site
     assert (state.build, state.problems) == (1, [])
+    before = site.read("practice.html")
 
     _edit(workspace / "kitchen-sink" / "workbook.xml", PARAGRAPH, "<p>Edited.</p>")
     assert state.rebuild([workspace / "kitchen-sink" / "workbook.xml"]) == "source"
     assert state.brand is brand and state.document is not document
-    assert "Edited." in (state.site / "practice.html").read_text(encoding="utf-8")
-    assert state.site != site and site.exists()  # the site just replaced stays for requests still reading it
+    assert b"Edited." in state.site.read("practice.html")
+    assert state.site is not site and site.read("practice.html") == before  # a request still reading the old site sees it whole
 
     document = state.document
     assert state.rebuild([workspace / "preview" / "brand.json"]) == "brand"
     assert state.document is document and state.brand is not brand
-    assert not site.exists()  # the one before that is gone
     assert state.build == 3
 
     brand = state.brand  # the default brand has no template overrides to check again
@@ -340,7 +341,7 @@ def test_a_signal_stops_it_cleanly_and_leaves_no_temporary_files(workspace, sig)
     from urllib.request import urlopen
 
     running = start_preview(workspace)
-    assert list((workspace / "tmp").iterdir())  # it did make its temporary folder there
+    assert list((workspace / "tmp").iterdir()) == []  # the site is held in memory: nothing to leave behind
     with urlopen(running.url + "__preview__/events", timeout=10) as events:  # an open page listening
         assert events.readline() == b"retry: 500\n"
         status, errors = running.stop(sig)

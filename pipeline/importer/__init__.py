@@ -263,7 +263,10 @@ def write_source(imported: Imported, output: Path, force: bool, input_name: str,
     existing = next((parent for parent in (folder, *folder.parents) if parent.is_dir()), Path("."))
     schema_location = resources.schema_reference("workbook.xsd", folder)
     data = dump.to_xml(imported.workbook, schema_location)
-    scratch = Path(tempfile.mkdtemp(prefix=".import-", dir=existing))
+    try:
+        scratch = Path(tempfile.mkdtemp(prefix=".import-", dir=existing))
+    except OSError as exc:
+        raise _cannot_write(exc, existing, named=True) from None  # the folder, not the scratch name inside it
     try:
         staged = scratch / output.name
         staged.write_bytes(data)
@@ -278,8 +281,21 @@ def write_source(imported: Imported, output: Path, force: bool, input_name: str,
                              for p in problems if strict or p.severity == "error"])
         _move_into_place(scratch, output, imported.images)
         return problems
+    except OSError as exc:
+        pictures = {os.fspath(path) for path in imported.images.values()}
+        if exc.filename is not None and os.fsdecode(exc.filename) in pictures:
+            raise UserError(error(SourceLocation(os.fsdecode(exc.filename)), f"cannot read {os.fsdecode(exc.filename)}: "
+                                  f"{exc.strerror or exc}", "import.unreadable")) from None
+        raise _cannot_write(exc, output, named=False) from None
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _cannot_write(exc: OSError, place: Path, named: bool) -> UserError:
+    """`cannot write <path>: <reason>; choose another -o`: `place`, or (named=False) the file that failed, a rename's target first."""
+    name = exc.filename2 if exc.filename2 is not None else exc.filename
+    path = str(place) if named or name is None else os.fsdecode(name)
+    return UserError(error(SourceLocation(path), f"cannot write {path}: {exc.strerror or exc}; choose another -o", "output.unwritable"))
 
 
 def _move_into_place(scratch: Path, output: Path, images: dict[str, Path]) -> None:

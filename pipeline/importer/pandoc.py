@@ -11,10 +11,13 @@ bounded time and memory and is refused with a message, never a traceback.
 """
 from __future__ import annotations
 
+import io
 import json
+import lzma
 import re
 import subprocess
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -79,27 +82,36 @@ def read(path: Path, media_dir: Path) -> PandocDocument:
     """Check `path`, then have pandoc read it, extracting its images under `media_dir`."""
     path = Path(path)
     reader = reader_for(path)
-    try:
-        size = path.stat().st_size
-    except FileNotFoundError:
-        raise _refuse(path, "no such file", "import.not-found") from None
-    if not path.is_file():
-        raise _refuse(path, "is not a file", "import.not-found")
-    try:
-        if path.suffix.lower() in PACKAGES:
-            check_package(path, size)
-        else:
-            check_text(path, size)
-    except OSError as exc:
-        raise _refuse(path, f"cannot be read: {exc.strerror or exc}", "import.unreadable") from None
-    return PandocDocument(path, reader, run_pandoc(path, reader, media_dir), media_dir)
+    data = _read_bounded(path)
+    if path.suffix.lower() in PACKAGES:
+        check_package(path, data)
+    else:
+        check_text(path, data)
+    # pandoc reads the very bytes that were checked (from its standard input), not the file again:
+    # a file swapped after the checks cannot reach it.
+    return PandocDocument(path, reader, run_pandoc(path, reader, media_dir, data), media_dir)
 
 
-def check_text(path: Path, size: int) -> None:
-    if size > MAX_TEXT_BYTES:
-        raise _refuse(path, f"is {size / 1024 / 1024:.1f} MB; a Markdown or HTML file to import may be at most "
-                      f"{MAX_TEXT_BYTES // 1024 // 1024} MB", "import.too-large")
-    data = path.read_bytes()
+def _read_bounded(path: Path) -> bytes:
+    """The file's bytes through safe_read: a regular file only (no FIFO, device or link loop), at most the size limit."""
+    from ..safe_read import InputError, read_input
+
+    package = path.suffix.lower() in PACKAGES
+    limit = MAX_PACKAGE_BYTES if package else MAX_TEXT_BYTES
+    try:
+        return read_input(path, limit, "file to import")
+    except InputError as exc:
+        if exc.kind == "not-found":
+            raise _refuse(path, "no such file", "import.not-found") from None
+        if exc.kind == "too-large":
+            size = f"{exc.size / 1024 / 1024:.1f} MB" if exc.size else f"more than {limit // 1024 // 1024} MB"
+            what = "a document to import" if package else "a Markdown or HTML file to import"
+            raise _refuse(path, f"is {size}; {what} may be at most {limit // 1024 // 1024} MB", "import.too-large") from None
+        code = "import.not-a-file" if exc.kind == "not-a-file" else "import.unreadable"
+        raise _refuse(path, exc.message, code) from None
+
+
+def check_text(path: Path, data: bytes) -> None:
     try:
         data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -117,14 +129,11 @@ _DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
 _LOCAL_TARGET = re.compile(r"^(?:file:|\\\\|//|/|[A-Za-z]:[\\/])", re.IGNORECASE)
 
 
-def check_package(path: Path, size: int) -> None:
-    """Refuse a DOCX/ODT that is too big, a zip bomb, has macros, links to local files, or declares a DTD."""
-    if size > MAX_PACKAGE_BYTES:
-        raise _refuse(path, f"is {size / 1024 / 1024:.1f} MB; a document to import may be at most "
-                      f"{MAX_PACKAGE_BYTES // 1024 // 1024} MB", "import.too-large")
+def check_package(path: Path, data: bytes) -> None:
+    """Refuse a DOCX/ODT (its bytes, already read within the size limit) that is a zip bomb, has macros, links to local files, or declares a DTD."""
     try:
-        archive = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError):
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
         raise _refuse(path, f"is not a {path.suffix.lower().lstrip('.').upper()} document (it is not a zip package); "
                       "open it in Word or LibreOffice and save it again", "import.unreadable") from None
     with archive:
@@ -162,7 +171,7 @@ def check_package(path: Path, size: int) -> None:
 def _read_part(archive: zipfile.ZipFile, part: zipfile.ZipInfo, path: Path) -> bytes:
     try:
         return archive.read(part)
-    except (zipfile.BadZipFile, OSError, NotImplementedError, RuntimeError) as exc:
+    except (zipfile.BadZipFile, OSError, NotImplementedError, RuntimeError, ValueError, EOFError, zlib.error, lzma.LZMAError) as exc:
         raise _refuse(path, f"its part {part.filename} cannot be unpacked ({exc}); save the document again",
                       "import.unreadable") from None
 
@@ -181,16 +190,17 @@ def _check_relationships(path: Path, name: str, data: bytes) -> None:
                           "remove the link, or make it a web address, and import it again", "import.local-link")
 
 
-def run_pandoc(path: Path, reader: str, media_dir: Path) -> dict:
+def run_pandoc(path: Path, reader: str, media_dir: Path, data: bytes) -> dict:
+    """pandoc's JSON AST of `data` (the checked bytes of `path`), given on its standard input."""
     import pypandoc
 
     command = [
         pypandoc.get_pandoc_path(), "--sandbox", "-f", reader, "-t", "json",
-        f"--extract-media={media_dir}", str(path),
+        f"--extract-media={media_dir}", "-",
         "+RTS", f"-M{PANDOC_HEAP}", "-RTS",
     ]
     try:
-        done = subprocess.run(command, capture_output=True, timeout=PANDOC_TIMEOUT_SECONDS, check=False)
+        done = subprocess.run(command, input=data, capture_output=True, timeout=PANDOC_TIMEOUT_SECONDS, check=False)
     except subprocess.TimeoutExpired:
         raise _refuse(path, f"pandoc could not read it within {PANDOC_TIMEOUT_SECONDS} s; "
                       "split the document or simplify it", "import.timeout") from None

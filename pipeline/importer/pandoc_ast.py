@@ -25,10 +25,10 @@ def style_of(block: dict) -> str | None:
 
 
 def line_of(attr) -> int | None:
-    """The first line of a node from CommonMark's sourcepos (data-pos="file@3:1-4:1")."""
+    """The first line of a node from CommonMark's sourcepos (data-pos="3:1-4:1", or "file@3:1-4:1" when pandoc names the file)."""
     position = attr_pairs(attr).get("data-pos")
     if position:
-        match = re.search(r"@(\d+):", position)
+        match = re.search(r"(?:^|@)(\d+):", position)
         if match:
             return int(match.group(1))
     return None

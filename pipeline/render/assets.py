@@ -9,8 +9,9 @@ from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
 from .. import model
-from ..brand import Brand, FontFile, contrast_ratio
+from ..brand import MAX_FONT_BYTES, MAX_LOGO_BYTES, Brand, FontFile, contrast_ratio
 from ..resolve import Document
+from ..safe_read import read_embedded
 from .theme import TEMPLATES_DIR
 
 if TYPE_CHECKING:
@@ -52,7 +53,7 @@ def page_assets(doc: Document, brand: Brand, profile: Profile, environment: Sand
     logo = None
     if brand.logo is not None:
         logo_file = LOGO_STEM + _LOGO_EXTENSIONS[brand.logo.media_type]
-        files[logo_file] = brand.logo.path.read_bytes()
+        files[logo_file] = read_embedded(brand.logo.path, MAX_LOGO_BYTES, "logo file")
         logo = {"src": logo_file, "alt": brand.logo.alt}
     files.update(_figure_images(doc))
     scripts = ((profile.runtime_script,) if profile.runtime_script else ()) + (SCRIPT_ASSETS if profile.scripts else ())
@@ -77,7 +78,7 @@ def font_files(brand: Brand) -> dict[str, tuple[FontFile, bytes]]:
         href, n = f"{FONTS_FOLDER}/{stem}{suffix}", 2
         while href in fonts:
             href, n = f"{FONTS_FOLDER}/{stem}-{n}{suffix}", n + 1
-        fonts[href] = (font, font.path.read_bytes())
+        fonts[href] = (font, read_embedded(font.path, MAX_FONT_BYTES, "font file"))
     return fonts
 
 
@@ -98,7 +99,7 @@ def _figure_images(doc: Document) -> dict[str, bytes]:
     images: dict[str, bytes] = {}
     for node in model.walk(doc.workbook):
         if isinstance(node, model.Figure) and node.image is not None and source:
-            images[image_path(node.image)] = (Path(source).parent / node.image.src).read_bytes()
+            images[image_path(node.image)] = read_embedded(Path(source).parent / node.image.src)
     return images
 
 

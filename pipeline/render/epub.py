@@ -281,7 +281,10 @@ def _logo_href(brand: Brand, content: dict[str, bytes]) -> str | None:
     """The logo's place in the publication: the pages' copy if they carry one, else one added here."""
     if brand.logo is None:
         return None
-    data = brand.logo.path.read_bytes()
+    from ..brand import MAX_LOGO_BYTES
+    from ..safe_read import read_embedded
+
+    data = read_embedded(brand.logo.path, MAX_LOGO_BYTES, "logo file")
     for href, existing in sorted(content.items()):
         if existing == data:
             return href

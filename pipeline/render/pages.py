@@ -111,43 +111,66 @@ def _guard_brand_pages(files: dict[str, bytes], brand: Brand, profile: Profile) 
 
 
 def _render_pages(doc: Document, brand: Brand, profile: Profile) -> dict[str, bytes]:
-    environment = page_environment(brand, profile, doc.language)
-    assets = page_assets(doc, brand, profile, environment)
-    answer_pages = _answer_pages(doc)
-    brand_lang = brand_language_attribute(doc, brand, profile)
-    shared = {
-        "doc": doc,
-        "workbook": doc.workbook,
-        "brand": brand,
-        "profile": profile,
-        "logo": assets.logo,
-        "stylesheets": assets.stylesheets,
-        "scripts": assets.scripts,
-        "learner_data": learner_data(doc, brand) if profile.scripts else None,
-        "print_page": page_filename(print_slug(doc), profile) if profile.print_page else None,
-        "contents": page_filename(CONTENTS_SLUG, profile),
-        "page_titles": {page.slug: page.title for page in doc.pages},
-        # Void elements close with "/>" in XHTML, ">" in HTML5.
-        "void_slash": Markup("/") if profile.xhtml else "",
-        # The brand's own text is in the brand's language: marked where that is not the workbook's.
-        "brand_lang_attr": brand_lang,
-        "lang_attr": lambda lang: _lang_attribute(lang, profile),
-        "brand_text": (lambda text: Markup("<span{}>{}</span>").format(brand_lang, text)) if brand_lang else (lambda text: text),
-    }
-    template = environment.get_template(profile.template)
-    files: dict[str, bytes] = dict(assets.files)
-    for page in doc.pages:
-        links = PageLinks(doc, profile, answer_pages, current=page.slug)
-        kind = "contents" if page.section is None else "section"
-        files[page_filename(page.slug, profile)] = _encode(template.render(
-            shared, page=page, page_kind=kind, links=links, editions=other_editions(doc, brand, profile, page.slug)))
-    if profile.print_page:
-        slug = print_slug(doc)
-        links = PageLinks(doc, profile, answer_pages, current=None)
-        whole = Page(slug=slug, title=doc.gettext("Whole workbook"), section=None, index=len(doc.pages), previous=None, next=None)
-        files[page_filename(slug, profile)] = _encode(template.render(
-            shared, page=whole, page_kind="print", links=links, editions=other_editions(doc, brand, profile, None)))
+    pages = PageSet(doc, brand, profile)
+    files: dict[str, bytes] = dict(pages.assets)
+    for name in pages.names:
+        files[name] = pages.page(name)
     return dict(sorted(files.items()))
+
+
+class PageSet:
+    """The pages of one document, ready to render one at a time: `assets`, the page file `names`, and `page(name)`.
+
+    render_pages renders them all, inside the brand's template budget and
+    followed by its page guard. The preview (serve.py) renders a page when it
+    is first asked for, and only for brands without template overrides, which
+    have neither budget nor guard to keep: `page(name)` then gives the same
+    bytes render_pages would. Everything the pages share (assets, learner
+    data, where each quiz answer is printed) is worked out once, here.
+    """
+
+    def __init__(self, doc: Document, brand: Brand, profile: Profile):
+        environment = page_environment(brand, profile, doc.language)
+        assets = page_assets(doc, brand, profile, environment)
+        self._doc, self._brand, self._profile = doc, brand, profile
+        self._answer_pages = _answer_pages(doc)
+        brand_lang = brand_language_attribute(doc, brand, profile)
+        self._shared = {
+            "doc": doc,
+            "workbook": doc.workbook,
+            "brand": brand,
+            "profile": profile,
+            "logo": assets.logo,
+            "stylesheets": assets.stylesheets,
+            "scripts": assets.scripts,
+            "learner_data": learner_data(doc, brand) if profile.scripts else None,
+            "print_page": page_filename(print_slug(doc), profile) if profile.print_page else None,
+            "contents": page_filename(CONTENTS_SLUG, profile),
+            "page_titles": {page.slug: page.title for page in doc.pages},
+            # Void elements close with "/>" in XHTML, ">" in HTML5.
+            "void_slash": Markup("/") if profile.xhtml else "",
+            # The brand's own text is in the brand's language: marked where that is not the workbook's.
+            "brand_lang_attr": brand_lang,
+            "lang_attr": lambda lang: _lang_attribute(lang, profile),
+            "brand_text": (lambda text: Markup("<span{}>{}</span>").format(brand_lang, text)) if brand_lang else (lambda text: text),
+        }
+        self._template = environment.get_template(profile.template)
+        self.assets: dict[str, bytes] = dict(assets.files)
+        self._pages = {page_filename(page.slug, profile): page for page in doc.pages}
+        if profile.print_page:
+            slug = print_slug(doc)
+            self._pages[page_filename(slug, profile)] = Page(slug=slug, title=doc.gettext("Whole workbook"), section=None,
+                                                             index=len(doc.pages), previous=None, next=None)
+        self.names: tuple[str, ...] = tuple(self._pages)  # reading order, the print page last
+
+    def page(self, name: str) -> bytes:
+        """The page file `name` ("practice.html"), rendered."""
+        page = self._pages[name]
+        whole = self._profile.print_page and name == self.names[-1]
+        links = PageLinks(self._doc, self._profile, self._answer_pages, current=None if whole else page.slug)
+        kind = "print" if whole else "contents" if page.section is None else "section"
+        editions = other_editions(self._doc, self._brand, self._profile, None if whole else page.slug)
+        return _encode(self._template.render(self._shared, page=page, page_kind=kind, links=links, editions=editions))
 
 
 # --- which partial renders a node ------------------------------------------

@@ -8,6 +8,7 @@ kinds into runs; the block handlers (writer.py) and the quiz and answer spaces
 from __future__ import annotations
 
 import hashlib
+import io
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -221,8 +222,13 @@ class ParagraphWriter:
         set_property(paragraph._p.get_or_add_pPr(), "keepNext", PPR_ORDER)
 
     def picture(self, paragraph, path: Path, alt: str, max_width: int) -> None:
+        from ...safe_read import read_embedded
+
         run = paragraph.add_run()
-        shape = run.add_picture(str(path))
+        # Read bounded, as validation read it (a file can change after the check); python-docx
+        # names a picture from a stream "image.png", so the file's own name is put back.
+        shape = run.add_picture(io.BytesIO(read_embedded(path)))
+        shape._inline.graphic.graphicData.pic.nvPicPr.cNvPr.set("name", path.name)
         if shape.width > max_width:
             shape.height = Emu(int(shape.height * max_width / shape.width))
             shape.width = Emu(max_width)
