@@ -336,6 +336,21 @@ class Meta:
     identifiers: tuple[Identifier, ...] = ()
     loc: SourceLocation | None = _loc()
 
+    @property
+    def publisher_in_text(self) -> str | None:
+        """The publisher as running text names it: "the Local Government Association"."""
+        if self.publisher is None:
+            return None
+        return f"{self.publisher_article} {self.publisher}" if self.publisher_article else self.publisher
+
+    @property
+    def isbn(self) -> str | None:
+        """The first ISBN, digits only (as urn:isbn: and the Word identifier want it)."""
+        for identifier in self.identifiers:
+            if identifier.scheme == "isbn":
+                return re.sub(r"[\s-]", "", identifier.value)
+        return None
+
 
 @dataclass(frozen=True, slots=True)
 class Workbook:
