@@ -120,7 +120,9 @@ def _load_xml(data: bytes, name: str) -> tuple[model.Workbook | None, list[Probl
             return None, declared
         line, column = exc.position if exc.position else (exc.lineno, None)
         message = re.sub(r", line \d+, column \d+$", "", exc.msg)
-        message = _PLAIN_SYNTAX_MESSAGES.get(message, message)
+        if message in _PLAIN_SYNTAX_MESSAGES:
+            column = _ampersand_column(data, line, column) if message.startswith("xmlParseEntityRef") else column
+            message = _PLAIN_SYNTAX_MESSAGES[message]
         return None, [error(SourceLocation(name, line, column), f"not well-formed XML: {message}", "xml.syntax")]
 
     doctype_problems = _doctype_problems(tree, data, name)
@@ -215,6 +217,18 @@ _ALLOWED_CHILDREN = {
 }
 
 
+def _ampersand_column(data: bytes, line: int | None, column: int | None) -> int | None:
+    """libxml2 points just past a bare &: point at the & itself."""
+    if not line or not column:
+        return column
+    lines = data.split(b"\n")
+    if line > len(lines):
+        return column
+    text = lines[line - 1].decode("utf-8", "replace")
+    found = text.rfind("&", 0, column)
+    return found + 1 if found >= 0 else column
+
+
 def _plain_schema_problem(entry: etree._LogEntry, tree: etree._ElementTree, name: str) -> Problem | None:
     """A schema error in an author's words where libxml2's own are opaque, at the line of the cause."""
     found = tree.xpath(entry.path) if entry.path else []
@@ -246,9 +260,7 @@ def _first_loose_text(element: etree._Element) -> tuple[int | None, str]:
         return element.sourceline + element.text[: len(element.text) - len(element.text.lstrip())].count("\n"), element.text.strip()
     for child in element:
         if child.tail and child.tail.strip():
-            following = child.getnext()
-            line = following.sourceline - child.tail.lstrip().count("\n") if following is not None else None
-            return line, child.tail.strip()
+            return _tail_line(child), child.tail.strip()
     return None, ""
 
 
@@ -549,11 +561,17 @@ def _loose_text_line(element: etree._Element, block_tags: tuple[str, ...]) -> in
         if isinstance(child.tag, str) and child.tag not in block_tags:
             return child.sourceline
         if child.tail and child.tail.strip():
-            following = child.getnext()
-            if following is not None:
-                return following.sourceline - child.tail.lstrip().count("\n")
-            return child.sourceline
+            return _tail_line(child)
     return None
+
+
+def _tail_line(child: etree._Element) -> int:
+    """The line where the non-blank text after `child` starts."""
+    following = child.getnext()
+    if following is not None:
+        return following.sourceline - child.tail.lstrip().count("\n")
+    end = child.sourceline + etree.tostring(child, with_tail=False).count(b"\n")
+    return end + child.tail[: len(child.tail) - len(child.tail.lstrip())].count("\n")
 
 
 def whole_text(element: etree._Element) -> str:
