@@ -385,4 +385,4 @@ def test_word_properties_have_the_authors_isbn_and_rights(word):
 def test_an_untitled_challenge_is_labelled_with_its_number_in_word(word):
     file = WordFile(word["scrutiny-skills"])
     labels = [file.text(p).strip() for p in file.paragraphs_in("Challenge Label")]
-    assert labels == ["Challenge 1", "Challenge 2 – Rate your scrutiny skills"]
+    assert labels == ["Challenge 1", "Challenge 2 – Rate your scrutiny skills", "Challenge 3 – True or false?"]
