@@ -214,16 +214,12 @@ def table_and_step_styles() -> list[str]:
     # Row headers (the first column, when tblLook asks for it) are bold like the head row.
     workbook_table = workbook_table.replace(
         "</w:style>", '<w:tblStylePr w:type="firstCol"><w:rPr><w:b/><w:bCs/></w:rPr></w:tblStylePr></w:style>')
-    # A step's later paragraphs sit under its text: the numbering's indent at that depth (numbering.py).
-    continues = [
-        paragraph_style(f"ListContinue{'' if level == 1 else level}", f"List Continue{'' if level == 1 else f' {level}'}",
-                        custom=False, priority=99, ppr=f'<w:spacing w:after="120"/><w:ind w:left="{360 * level}"/>')
-        for level in (1, 2, 3)
-    ]
+    # A step's later paragraphs are in "List Continue" (1-3), which the python-docx template already
+    # defines with the numbering's indents (360, 720, 1080 twips: numbering.py), so they are kept as they are.
     # The title page's authors, identifiers and rights line.
     detail = paragraph_style("PublicationDetail", "Publication Detail", ppr='<w:spacing w:after="60"/>',
                              rpr='<w:color w:val="404040"/><w:sz w:val="20"/><w:szCs w:val="20"/>')
-    return [workbook_table, *continues, detail]
+    return [workbook_table, detail]
 
 
 def install_styles(document) -> None:
