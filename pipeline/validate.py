@@ -318,6 +318,10 @@ def _check_list_item(node: model.ListItem, problems, **_) -> None:
         where = node.content[0].loc if node.content and node.content[0].loc else _where(node)
         problems.append(error(where, f"a list item mixes loose text (“{_loose_text(node.content)}”) with blocks (<p>, <list>, "
                               "<table>); put that text in a <p> of its own, or write the item as text only", "item.mixed-content"))
+    elif node.blocks and not any(isinstance(block, (model.Paragraph, model.Table)) for block in node.blocks):
+        # Only the JSON form can say this; the XML form would read it back as a nested list.
+        problems.append(error(_where(node), "a list item's blocks are only lists; give the item a paragraph first, or write its "
+                              "text as \"content\" and its lists as \"sublists\"", "item.lists-only"))
 
 
 def _check_table_cell(node: model.TableCell, problems, **_) -> None:
@@ -342,6 +346,12 @@ def isbn_problem(value: str) -> str | None:
     return None
 
 
+def _check_meta(node: model.Meta, problems, **_) -> None:
+    if node.publisher_article and node.publisher is None:
+        problems.append(error(_where(node), f"the publisher's article '{node.publisher_article}' is given without a publisher; "
+                              "add the publisher's name, or remove the article", "meta.article-without-publisher"))
+
+
 def _check_identifier(node: model.Identifier, problems, **_) -> None:
     if not node.value.strip():
         problems.append(error(_where(node), f"<identifier scheme=\"{node.scheme}\"> is empty; write the {node.scheme} or remove it",
@@ -358,6 +368,7 @@ _NODE_RULES = {
     model.ListItem: _check_list_item,
     model.TableCell: _check_table_cell,
     model.Identifier: _check_identifier,
+    model.Meta: _check_meta,
     model.Paragraph: _check_paragraph,
     model.Challenge: _check_challenge,
     model.Box: _check_box,
@@ -370,7 +381,7 @@ _NODE_RULES = {
     **dict.fromkeys((
         model.Text, model.Emphasis, model.Strong, model.ListBlock, model.Quote, model.TableRow,
         model.Definition, model.Definitions, model.Image, model.DiagramPart, model.Diagram, model.Subsection,
-        model.Question, model.Statement, model.Quiz, model.Answer, model.QuizAnswers, model.Section, model.Meta,
+        model.Question, model.Statement, model.Quiz, model.Answer, model.QuizAnswers, model.Section,
         model.Workbook,
     )),
 }

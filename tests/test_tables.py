@@ -174,6 +174,22 @@ def test_a_json_item_with_text_and_blocks_gets_the_same_rule(tmp_path):
     assert "mixes loose text (“Loose”)" in problems[0]
 
 
+def test_json_only_shapes_the_xml_form_could_not_hold_are_refused(tmp_path):
+    import json
+
+    data = jsonform.to_json(load_source(SERIES).workbook)
+    steps = data["workbook"]["sections"][1]["content"][1]
+    steps["items"][0]["blocks"] = [steps["items"][1]["blocks"][2]]  # a nested list alone
+    del data["workbook"]["meta"]["publisher"]
+    problems = problems_in(tmp_path, json.dumps(data, indent=1), name="workbook.json")
+    assert [problem.split(": error: ")[1] for problem in problems] == [
+        "the publisher's article 'the' is given without a publisher; add the publisher's name, or remove the article "
+        "[meta.article-without-publisher]",
+        "a list item's blocks are only lists; give the item a paragraph first, or write its text as \"content\" and its "
+        "lists as \"sublists\" [item.lists-only]",
+    ]
+
+
 def test_build_of_a_bad_table_exits_2_and_writes_nothing(tmp_path):
     source = tmp_path / "bad" / "workbook.xml"
     source.parent.mkdir()
