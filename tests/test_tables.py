@@ -373,6 +373,19 @@ def test_libreoffice_shows_the_contents_before_any_field_update(word, tmp_path):
         assert title in contents, contents
 
 
+@pytest.mark.slow
+def test_libreoffice_reads_the_contents_as_an_index_it_can_update(word, tmp_path):
+    odt = libreoffice.convert(word["scrutiny-skills"], tmp_path, "odt")
+    with zipfile.ZipFile(odt) as archive:
+        content = etree.fromstring(archive.read("content.xml"))
+    ns = {"text": "urn:oasis:names:tc:opendocument:xmlns:text:1.0"}
+    (index,) = content.iterfind(".//text:table-of-content", ns)
+    source = index.find("text:table-of-content-source", ns)
+    assert source.get(f"{{{ns['text']}}}outline-level") == "3"  # the field's \o "1-3": LibreOffice regenerates it from this
+    entries = ["".join(p.itertext()).strip() for p in index.iterfind("text:index-body/text:p", ns)]
+    assert entries == ["Introduction", "Preparing for a meeting", "Self-assessment", "Answers", "Contact"]
+
+
 def test_word_steps_number_the_first_paragraph_and_indent_the_rest(word):
     file = WordFile(word["scrutiny-skills"])
     body = list(file.body.iter(qn("w:p")))

@@ -8,7 +8,7 @@ the brand's, and only when the default reference is used: the brand's fonts
 and colours are written into the style definitions, not onto paragraphs.
 
 What a reader gets: a title page (the brand's logo, from its PNG copy when the
-logo is SVG), a contents field (Word fills it in when the fields are updated),
+logo is SVG), a contents field whose list is written out at build time (contents.py),
 real headings, a shaded box per typed block, a bordered answer space with a
 content control after every question, the true/false quiz as a table of tick
 boxes cross-linked with its answers, working links (the council's own among
