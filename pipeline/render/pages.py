@@ -176,6 +176,7 @@ _BLOCK_TEMPLATES: Mapping[type, str] = {
     model.Quiz: "quiz",
     model.QuizAnswers: "quiz-answers",
     model.Section: "section",
+    model.Table: "table",
 }
 
 
