@@ -68,8 +68,36 @@ def _meta(root, meta: model.Meta) -> None:
         etree.SubElement(element, "publisher").text = meta.publisher
     if meta.date is not None:
         etree.SubElement(element, "date").text = meta.date
+    _publication_metadata(element, meta)
     for translation in meta.translations:
         etree.SubElement(element, "translation", {"lang": translation.lang, "workbook": translation.workbook})
+
+
+def _publication_metadata(element, meta: model.Meta) -> None:
+    publisher = element.find("publisher")
+    if meta.publisher_article is not None and publisher is not None:  # the JSON Schema asks for a publisher with it
+        publisher.set("article", meta.publisher_article)
+    for author in meta.authors:
+        etree.SubElement(element, "author").text = author
+    if meta.rights is not None:
+        etree.SubElement(element, "rights").text = meta.rights
+    for identifier in meta.identifiers:
+        etree.SubElement(element, "identifier", scheme=identifier.scheme).text = identifier.value
+
+
+def _table(parent, node: model.Table) -> None:
+    element = etree.SubElement(parent, "table")
+    _set_id(element, node)
+    _text_child(element, "caption", node.caption)
+    for tag, row in ([("head", node.head)] if node.head is not None else []) + [("row", row) for row in node.rows]:
+        row_element = etree.SubElement(element, tag)
+        for cell in row.cells:
+            cell_element = etree.SubElement(row_element, "cell")
+            if cell.header:
+                cell_element.set("header", "true")
+            _inlines(cell_element, cell.content)
+            for block in cell.blocks:
+                _block(cell_element, block)
 
 
 def _section(parent, section: model.Section) -> None:
@@ -87,6 +115,8 @@ def _item(element, node) -> None:
     _inlines(element, node.content)
     for sublist in node.sublists:
         _block(element, sublist)
+    for block in getattr(node, "blocks", ()):
+        _block(element, block)
 
 
 def _block(parent, node) -> None:
@@ -172,6 +202,8 @@ def _block(parent, node) -> None:
             if answer.qualifier is not None:
                 answer_element.set("qualifier", answer.qualifier)
             _inlines(answer_element, answer.explanation)
+    elif isinstance(node, model.Table):
+        _table(parent, node)
     else:
         raise TypeError(f"no XML writer for {type(node).__name__}")
 
@@ -179,6 +211,7 @@ def _block(parent, node) -> None:
 _STRUCTURAL = {
     "workbook", "meta", "section", "list", "quote", "definitions", "entry", "figure", "diagram", "subsection",
     "guidance", "case-study", "tip", "useful-links", "challenge", "intro", "quiz", "quiz-answers",
+    "table", "head", "row",
 }
 
 

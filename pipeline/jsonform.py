@@ -26,6 +26,7 @@ TYPE_NAMES: dict[type, str] = {
     model.Subsection: "subsection", model.Box: "box", model.Question: "question", model.Statement: "statement",
     model.Quiz: "quiz", model.Answer: "answer", model.QuizAnswers: "quiz-answers", model.Challenge: "challenge",
     model.Section: "section", model.Translation: "translation", model.Meta: "meta", model.Workbook: "workbook",
+    model.Table: "table", model.TableRow: "row", model.TableCell: "cell", model.Identifier: "identifier",
 }
 TYPES_BY_NAME = {name: cls for cls, name in TYPE_NAMES.items()}
 
@@ -83,8 +84,16 @@ def _node_from_json(data, pointer: str, name: str, positions: dict):
     for key, value in data.items():
         if key == "type":
             continue
+        if key in _string_lists(cls):  # plain strings (Meta.authors), not inline text
+            kwargs[key] = tuple(value)
+            continue
         kwargs[key] = _value_from_json(value, f"{pointer}/{key}", name, positions)
     return cls(**kwargs, loc=loc)
+
+
+@lru_cache(maxsize=None)
+def _string_lists(cls: type) -> frozenset[str]:
+    return frozenset(f.name for f in fields(cls) if f.type == "tuple[str, ...]")
 
 
 def _value_from_json(value, pointer: str, name: str, positions: dict):

@@ -122,6 +122,9 @@ def _load_xml(data: bytes, name: str) -> tuple[model.Workbook | None, list[Probl
             return None, declared
         line, column = exc.position if exc.position else (exc.lineno, None)
         message = re.sub(r", line \d+, column \d+$", "", exc.msg)
+        if message in _PLAIN_SYNTAX_MESSAGES:
+            column = _ampersand_column(data, line, column) if message.startswith("xmlParseEntityRef") else column
+            message = _PLAIN_SYNTAX_MESSAGES[message]
         return None, [error(SourceLocation(name, line, column), f"not well-formed XML: {message}", "xml.syntax")]
 
     doctype_problems = _doctype_problems(tree, data, name)
@@ -137,7 +140,7 @@ def _load_xml(data: bytes, name: str) -> tuple[model.Workbook | None, list[Probl
         return None, [too_deep]
     schema = xml_schema()
     if not schema.validate(tree):
-        return None, [_schema_problem(entry, name) for entry in schema.error_log]
+        return None, [_plain_schema_problem(entry, tree, name) or _schema_problem(entry, name) for entry in schema.error_log]
     return XmlReader(name).workbook(root), []
 
 
@@ -193,6 +196,74 @@ def _doctype_problems(tree: etree._ElementTree, data: bytes, name: str) -> list[
     if not problems:
         problems.append(error(where, "DOCTYPE declarations are not allowed in a workbook source: remove the <!DOCTYPE> line", "xml.doctype"))
     return problems
+
+
+# libxml2's wording that tells an author nothing, in words that say what to do (issue 12).
+_PLAIN_SYNTAX_MESSAGES = {
+    "xmlParseEntityRef: no name": "a bare & must be written &amp; (write “Terms &amp; conditions”)",
+}
+
+# Where a table may stand, named when one stands anywhere else.
+TABLE_PLACES = ("a <section>, a <subsection>, a typed box (<guidance>, <case-study>, <tip>, <useful-links>), "
+                "a challenge's <intro> or a list <item>")
+# What each container holds, in order, for the errors where libxml2 names nothing.
+_ALLOWED_CHILDREN = {
+    "workbook": "<meta>, then one or more <section>s",
+    "meta": "<title>, <subtitle>, <summary>, <publisher>, <date>, <author>s, <rights>, <identifier>s, in that order",
+    "section": "<title>, then blocks (<p>, <list>, <table>, <quote>, <figure>, typed boxes, <challenge>, …) and <section>s",
+    "challenge": "<title>, then <intro> (paragraphs, lists, tables …), then <question>s and <quiz>zes",
+    "table": "<caption>, then an optional <head>, then <row>s",
+    "head": "<cell>s",
+    "row": "<cell>s",
+    "quote": "<p>s, then an optional <attribution>",
+}
+
+
+def _ampersand_column(data: bytes, line: int | None, column: int | None) -> int | None:
+    """libxml2 points just past a bare &: point at the & itself."""
+    if not line or not column:
+        return column
+    lines = data.split(b"\n")
+    if line > len(lines):
+        return column
+    text = lines[line - 1].decode("utf-8", "replace")
+    found = text.rfind("&", 0, column)
+    return found + 1 if found >= 0 else column
+
+
+def _plain_schema_problem(entry: etree._LogEntry, tree: etree._ElementTree, name: str) -> Problem | None:
+    """A schema error in an author's words where libxml2's own are opaque, at the line of the cause."""
+    found = tree.xpath(entry.path) if entry.path else []
+    element = found[0] if found else None
+    if element is None:
+        return None
+    if "the content type is 'element-only'" in entry.message:
+        line, text = _first_loose_text(element)
+        shown = text if len(text) <= 30 else text[:29] + "…"
+        return error(SourceLocation(name, line or entry.line), f"text must be inside a <p>: <{element.tag}> holds only elements, "
+                     f"but “{shown}” stands loose in it; wrap it in <p>…</p>", "schema.loose-text")
+    if entry.type_name != "SCHEMAV_ELEMENT_CONTENT" or "This element is not expected" not in entry.message:
+        return None
+    parent = element.getparent()
+    where = "here" if parent is None else f"inside <{parent.tag}>"
+    if element.tag == "table":
+        return error(SourceLocation(name, entry.line), f"<table> is not allowed {where}; a table may stand in {TABLE_PLACES}: "
+                     "move it there", "table.not-allowed")
+    if "Expected is" not in entry.message and parent is not None:
+        allowed = _ALLOWED_CHILDREN.get(parent.tag, f"the children schema/workbook.xsd lists for <{parent.tag}>")
+        return error(SourceLocation(name, entry.line), f"<{element.tag}> is not allowed {where} at this point; <{parent.tag}> holds "
+                     f"{allowed}", "schema.element")
+    return None
+
+
+def _first_loose_text(element: etree._Element) -> tuple[int | None, str]:
+    """The line and text of the first non-blank text directly inside `element`."""
+    if element.text and element.text.strip():
+        return element.sourceline + element.text[: len(element.text) - len(element.text.lstrip())].count("\n"), element.text.strip()
+    for child in element:
+        if child.tail and child.tail.strip():
+            return _tail_line(child), child.tail.strip()
+    return None, ""
 
 
 def _expected_choices(match: re.Match) -> str:
@@ -316,8 +387,52 @@ class XmlReader:
         return content, sublists
 
     def list_item(self, element):
+        if any(child.tag in ITEM_BLOCK_TAGS for child in element):
+            content, blocks = self._content_and_blocks(element, ("p", "list", "table"))
+            return model.ListItem(content, blocks=blocks, id=element.get("id"), loc=self.loc(element))
         content, sublists = self._item_parts(element)
         return model.ListItem(content, sublists, id=element.get("id"), loc=self.loc(element))
+
+    # tables and block content (issue 12) ---------------------------------------
+
+    def _content_and_blocks(self, element, block_tags: tuple[str, ...]):
+        """Blocks of an item or cell, and any loose inline content beside them (the rules refuse that mix)."""
+        blocks = self.blocks(child for child in element if child.tag in block_tags)
+        content = self.inlines(element, stop_at=block_tags)
+        where = _loose_text_line(element, block_tags)
+        if content and isinstance(content[0], model.Text) and where is not None:
+            content = (model.Text(content[0].text, loc=SourceLocation(self.name, where)), *content[1:])
+        return content, blocks
+
+    def table_cell(self, element):
+        header = element.get("header") in ("true", "1")
+        if any(child.tag in CELL_BLOCK_TAGS for child in element):
+            content, blocks = self._content_and_blocks(element, CELL_BLOCK_TAGS)
+            return model.TableCell(content, blocks, header=header, loc=self.loc(element))
+        return model.TableCell(self.inlines(element), header=header, loc=self.loc(element))
+
+    def table_row(self, element):
+        return model.TableRow(tuple(self.table_cell(cell) for cell in element.findall("cell")), loc=self.loc(element))
+
+    def table(self, element):
+        head = element.find("head")
+        return model.Table(
+            self.inlines(element.find("caption")), head=None if head is None else self.table_row(head),
+            rows=tuple(self.table_row(row) for row in element.findall("row")), id=element.get("id"), loc=self.loc(element),
+        )
+
+    def publication_metadata(self, meta_element) -> dict:
+        publisher = meta_element.find("publisher")
+        rights = meta_element.find("rights")
+        return {
+            "publisher_article": None if publisher is None else publisher.get("article"),
+            "authors": tuple(normalise_space(whole_text(author)).strip() for author in meta_element.findall("author")),
+            "rights": None if rights is None else normalise_space(whole_text(rights)).strip(),
+            "identifiers": tuple(
+                model.Identifier(identifier.get("scheme"), normalise_space(whole_text(identifier)).strip(), loc=self.loc(identifier))
+                for identifier in meta_element.findall("identifier")
+            ),
+        }
 
     def quote(self, element):
         paragraphs = tuple(self.paragraph(p) for p in element.findall("p"))
@@ -417,6 +532,7 @@ class XmlReader:
             summary=self.optional_inlines(meta_element, "summary"),
             publisher=None if publisher is None else normalise_space(whole_text(publisher)).strip(),
             date=None if date is None else whole_text(date).strip(),
+            **self.publication_metadata(meta_element),
             translations=tuple(
                 model.Translation(element.get("lang"), element.get("workbook"), loc=self.loc(element))
                 for element in meta_element.findall("translation")
@@ -430,7 +546,38 @@ class XmlReader:
         "p": paragraph, "list": list_block, "quote": quote, "definitions": definitions, "figure": figure,
         "video": video, "subsection": subsection, "guidance": box, "case-study": box, "tip": box,
         "useful-links": box, "challenge": challenge, "quiz": quiz, "quiz-answers": quiz_answers,
+        "table": table,
     }
+
+
+# An item holding one of these holds blocks (its lists then count as blocks too);
+# a cell holding any of its block kinds holds blocks.
+ITEM_BLOCK_TAGS = ("p", "table")
+CELL_BLOCK_TAGS = ("p", "list")
+
+
+def _loose_text_line(element: etree._Element, block_tags: tuple[str, ...]) -> int | None:
+    """The line of the first loose text (or inline element) beside an element's blocks, for the message."""
+    def line_of(text: str, start: int) -> int:
+        return start + text[: len(text) - len(text.lstrip())].count("\n")
+
+    if element.text and element.text.strip():
+        return line_of(element.text, element.sourceline)
+    for child in element:
+        if isinstance(child.tag, str) and child.tag not in block_tags:
+            return child.sourceline
+        if child.tail and child.tail.strip():
+            return _tail_line(child)
+    return None
+
+
+def _tail_line(child: etree._Element) -> int:
+    """The line where the non-blank text after `child` starts."""
+    following = child.getnext()
+    if following is not None:
+        return following.sourceline - child.tail.lstrip().count("\n")
+    end = child.sourceline + etree.tostring(child, with_tail=False).count(b"\n")
+    return end + child.tail[: len(child.tail) - len(child.tail.lstrip())].count("\n")
 
 
 def whole_text(element: etree._Element) -> str:

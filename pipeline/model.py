@@ -101,8 +101,11 @@ class Paragraph:
 
 @dataclass(frozen=True, slots=True)
 class ListItem:
+    """A list item: inline content (and nested lists), or blocks (`blocks`: numbered steps with paragraphs)."""
+
     content: Inlines
     sublists: tuple[ListBlock, ...] = ()
+    blocks: tuple[Block, ...] = ()
     id: str | None = None
     loc: SourceLocation | None = _loc()
 
@@ -261,8 +264,48 @@ class Challenge:
         return tuple(item for item in self.items if isinstance(item, Question))
 
 
+# --- tables (issue 12) -------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class TableCell:
+    """One cell: inline content, or blocks (paragraphs and lists); `header` makes it a row header."""
+
+    content: Inlines = ()
+    blocks: tuple[Block, ...] = ()
+    header: bool = False
+    loc: SourceLocation | None = _loc()
+
+
+@dataclass(frozen=True, slots=True)
+class TableRow:
+    cells: tuple[TableCell, ...]
+    loc: SourceLocation | None = _loc()
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    """A table with a caption, an optional head row (column headers) and its rows."""
+
+    caption: Inlines
+    head: TableRow | None = None
+    rows: tuple[TableRow, ...] = ()
+    id: str | None = None
+    loc: SourceLocation | None = _loc()
+
+
+@dataclass(frozen=True, slots=True)
+class Identifier:
+    """A publication identifier: an ISBN (checked) or the publisher's own reference code."""
+
+    scheme: Literal["isbn", "reference"]
+    value: str
+    loc: SourceLocation | None = _loc()
+
+
 Block = Union[
-    Paragraph, ListBlock, Quote, Definitions, Figure, Video, Subsection, Box, Challenge, Quiz, QuizAnswers
+    Paragraph, ListBlock, Quote, Definitions, Figure, Video, Subsection, Box, Challenge, Quiz, QuizAnswers,
+    Table,
 ]
 
 
@@ -294,9 +337,30 @@ class Meta:
     summary: Inlines | None = None
     publisher: str | None = None
     date: str | None = None
+    # Publication metadata (issue 12). `publisher_article` is "the" when the publisher's
+    # name takes one in running text ("Published by the Local Government Association").
+    publisher_article: str | None = None
+    authors: tuple[str, ...] = ()
+    rights: str | None = None
+    identifiers: tuple[Identifier, ...] = ()
     # The other-language editions (<translation lang= workbook=/>), which every format links to.
     translations: tuple[Translation, ...] = ()
     loc: SourceLocation | None = _loc()
+
+    @property
+    def publisher_in_text(self) -> str | None:
+        """The publisher as running text names it: "the Local Government Association"."""
+        if self.publisher is None:
+            return None
+        return f"{self.publisher_article} {self.publisher}" if self.publisher_article else self.publisher
+
+    @property
+    def isbn(self) -> str | None:
+        """The first ISBN, digits only (as urn:isbn: and the Word identifier want it)."""
+        for identifier in self.identifiers:
+            if identifier.scheme == "isbn":
+                return re.sub(r"[\s-]", "", identifier.value)
+        return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -313,6 +377,7 @@ NODE_TYPES: tuple[type, ...] = (
     Text, Emphasis, Strong, Link, Ref, Paragraph, ListItem, ListBlock, Quote, Definition, Definitions,
     Image, DiagramPart, Diagram, Figure, Video, Subsection, Box, Question, Statement, Quiz, Answer,
     QuizAnswers, Challenge, Section, Translation, Meta, Workbook,
+    TableCell, TableRow, Table, Identifier,
 )
 
 

@@ -168,7 +168,19 @@ def _assign_ids(workbook: model.Workbook) -> model.Workbook:
             return replace(node, items=tuple(items), intro=tuple(fix_block(child, node.id) for child in node.intro))
         if isinstance(node, model.Section):
             return replace(node, content=tuple(fix_block(child, node.id) for child in node.content))
+        if isinstance(node, (model.Table, model.ListBlock)):
+            return fix_table_or_steps(node, parent_id)
         return node
+
+    def fix_table_or_steps(node, parent_id: str):
+        # A table's caption is labelled by id in every format; steps may hold tables.
+        if isinstance(node, model.Table):
+            return node if node.id else replace(node, id=fresh(f"{parent_id}-table"))
+        if not any(item.blocks for item in node.items):
+            return node
+        return replace(node, items=tuple(
+            replace(item, blocks=tuple(fix_block(child, parent_id) for child in item.blocks)) for item in node.items
+        ))
 
     return replace(workbook, sections=tuple(fix_block(section, section.id) for section in workbook.sections))
 

@@ -58,7 +58,7 @@ def _label(node) -> str:
 # output: the skip link or a quiz label would point at the wrong place.
 RESERVED_IDS = frozenset({"main-content", "contents-heading", "workbook-data", "your-answers-heading"})
 GENERATED_SUFFIXES = ("-heading", "-prompt", "-score", "-answer", "-details", "-feedback", "-true", "-false",
-                      "-arrowhead", "-diagram-title", "-diagram-desc")
+                      "-arrowhead", "-diagram-title", "-diagram-desc", "-caption")
 GENERATED_PREFIXES = ("answer-to-",)
 
 
@@ -142,8 +142,6 @@ def _check_headings(workbook, problems) -> None:
 def _check_challenge(node: model.Challenge, problems, **_) -> None:
     if not node.items:
         problems.append(error(_where(node), f"challenge '{node.id}' has no question; add a <question> (or a <quiz>) for the learner to answer", "challenge.no-question"))
-    if not node.title or not model.plain_text(node.title).strip():
-        problems.append(error(_where(node), f"challenge '{node.id}' has no title; add <title> (without the number: challenges are numbered automatically)", "challenge.no-title"))
     for question in node.questions:
         if not model.plain_text(question.content).strip():
             problems.append(error(_where(question), f"a question in challenge '{node.id}' is empty; write the question or remove it", "challenge.empty-question"))
@@ -285,7 +283,94 @@ def _check_quiz_answers(workbook, problems) -> None:
                 problems.append(error(_where(extra), f"quiz statement '{statement.id}' has more than one answer (first at line {found[0].loc.line if found[0].loc else '?'}); keep exactly one", "quiz.duplicate-answer"))
 
 
+# --- tables, block content in items and cells, publication metadata (issue 12) ---
+
+
+def _table_name(node: model.Table) -> str:
+    if node.id:
+        return f"table '{node.id}'"
+    caption = model.plain_text(node.caption).strip()
+    return f"table “{caption[:40]}”" if caption else "a table"
+
+
+def _check_table(node: model.Table, problems, **_) -> None:
+    name = _table_name(node)
+    if not model.plain_text(node.caption).strip():
+        problems.append(error(_where(node), f"{name} has an empty caption; write in <caption> what the table shows "
+                              "(it names the table for screen readers and in the contents of every format)", "table.empty-caption"))
+    if not node.rows:
+        problems.append(error(_where(node), f"{name} has no rows; add at least one <row> of <cell>s after the "
+                              "<caption>" + (" and <head>" if node.head else ""), "table.no-rows"))
+        return
+    expected, against = (len(node.head.cells), "its head row") if node.head else (len(node.rows[0].cells), "its first row")
+    for number, row in enumerate(node.rows, start=1):
+        if len(row.cells) != expected:
+            problems.append(error(
+                _where(row), f"row {number} of {name} has {len(row.cells)} cell{'s' if len(row.cells) != 1 else ''}, but "
+                f"{against} has {expected}; give every row {expected} <cell>s (an empty <cell/> keeps a place)", "table.uneven"))
+
+
+def _loose_text(content: model.Inlines) -> str:
+    text = model.plain_text(content).strip()
+    return text if len(text) <= 30 else text[:29] + "…"
+
+
+def _check_list_item(node: model.ListItem, problems, **_) -> None:
+    if node.blocks and (node.content or node.sublists):
+        where = node.content[0].loc if node.content and node.content[0].loc else _where(node)
+        problems.append(error(where, f"a list item mixes loose text (“{_loose_text(node.content)}”) with blocks (<p>, <list>, "
+                              "<table>); put that text in a <p> of its own, or write the item as text only", "item.mixed-content"))
+    elif node.blocks and not any(isinstance(block, (model.Paragraph, model.Table)) for block in node.blocks):
+        # Only the JSON form can say this; the XML form would read it back as a nested list.
+        problems.append(error(_where(node), "a list item's blocks are only lists; give the item a paragraph first, or write its "
+                              "text as \"content\" and its lists as \"sublists\"", "item.lists-only"))
+
+
+def _check_table_cell(node: model.TableCell, problems, **_) -> None:
+    if node.blocks and node.content:
+        where = node.content[0].loc or _where(node)
+        problems.append(error(where, f"a table cell mixes loose text (“{_loose_text(node.content)}”) with blocks (<p>, <list>); "
+                              "put that text in a <p> of its own, or write the cell as text only", "cell.mixed-content"))
+
+
+def isbn_problem(value: str) -> str | None:
+    """Why `value` is not a valid ISBN-13 (hyphens and spaces allowed), or None."""
+    digits = re.sub(r"[\s-]", "", value)
+    if not digits.isdigit():
+        return "an ISBN-13 is 13 digits (hyphens and spaces allowed), with nothing else"
+    if len(digits) != 13:
+        return f"it has {len(digits)} digits, and an ISBN-13 has 13 (an old 10-digit ISBN is written with 978 in front and a new check digit)"
+    if not digits.startswith(("978", "979")):
+        return "an ISBN-13 starts with 978 or 979"
+    check = (10 - sum(int(d) * (1 if i % 2 == 0 else 3) for i, d in enumerate(digits[:12])) % 10) % 10
+    if int(digits[12]) != check:
+        return f"its check digit is {digits[12]}, but the first 12 digits give {check}: a digit is mistyped"
+    return None
+
+
+def _check_meta(node: model.Meta, problems, **_) -> None:
+    if node.publisher_article and node.publisher is None:
+        problems.append(error(_where(node), f"the publisher's article '{node.publisher_article}' is given without a publisher; "
+                              "add the publisher's name, or remove the article", "meta.article-without-publisher"))
+
+
+def _check_identifier(node: model.Identifier, problems, **_) -> None:
+    if not node.value.strip():
+        problems.append(error(_where(node), f"<identifier scheme=\"{node.scheme}\"> is empty; write the {node.scheme} or remove it",
+                              "meta.identifier-empty"))
+    elif node.scheme == "isbn":
+        reason = isbn_problem(node.value)
+        if reason:
+            problems.append(error(_where(node), f"ISBN '{node.value}' is not valid: {reason}; copy it again from the "
+                                  "publication's imprint page", "meta.isbn-invalid"))
+
+
 _NODE_RULES = {
+    model.Table: _check_table,
+    model.ListItem: _check_list_item,
+    model.TableCell: _check_table_cell,
+    model.Identifier: _check_identifier,
+    model.Meta: _check_meta,
     model.Paragraph: _check_paragraph,
     model.Challenge: _check_challenge,
     model.Box: _check_box,
@@ -296,9 +381,9 @@ _NODE_RULES = {
     # Every rule for these is in the schemas. Listed so that a new kind has to be
     # placed here or above: tests/test_dispatch.py checks every kind is.
     **dict.fromkeys((
-        model.Text, model.Emphasis, model.Strong, model.ListItem, model.ListBlock, model.Quote,
+        model.Text, model.Emphasis, model.Strong, model.ListBlock, model.Quote, model.TableRow,
         model.Definition, model.Definitions, model.Image, model.DiagramPart, model.Diagram, model.Subsection,
-        model.Question, model.Statement, model.Quiz, model.Answer, model.QuizAnswers, model.Section, model.Meta,
+        model.Question, model.Statement, model.Quiz, model.Answer, model.QuizAnswers, model.Section,
         model.Workbook,
         model.Translation,  # checked with the workbook's other translations: editions.translation_rules
     )),

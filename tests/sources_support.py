@@ -11,9 +11,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 COMMISSIONING = ROOT / "source" / "commissioning-services" / "workbook.xml"
 KITCHEN_SINK = ROOT / "tests" / "fixtures" / "kitchen-sink" / "workbook.xml"
+# A second workbook modelled on the LGA series: tables, numbered steps, an untitled challenge, full metadata.
+SERIES = ROOT / "tests" / "fixtures" / "series" / "workbook.xml"
 SOURCES = {
     "commissioning-services": COMMISSIONING,
     "kitchen-sink": KITCHEN_SINK,
+    "scrutiny-skills": SERIES,
 }
 AXE_TAGS = ("wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa")
 

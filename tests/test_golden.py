@@ -36,6 +36,7 @@ EPOCH = "1767225600"  # 2026-01-01, so the goldens do not depend on the sources'
 WORKBOOKS = {
     "kitchen-sink": PROJECT_ROOT / "tests" / "fixtures" / "kitchen-sink" / "workbook.xml",
     "commissioning-services": PROJECT_ROOT / "source" / "commissioning-services" / "workbook.xml",
+    "scrutiny-skills": PROJECT_ROOT / "tests" / "fixtures" / "series" / "workbook.xml",
 }
 
 # The XML Schemas SCORM packages carry are copied files: compared by hash.

@@ -16,6 +16,7 @@ import lxml.html
 import pytest
 from lxml import etree
 
+from pipeline.load import load_source
 from pipeline import model, publish
 from pipeline.brand import load_brand
 from pipeline.build import PROJECT_ROOT, build_workbook, load_document
@@ -73,8 +74,15 @@ def test_manifest_names_the_workbook_and_launches_one_sco(packages, documents, b
     assert [item.get("identifier") for item in items] == [f"{doc.workbook.id}-default-item"]
     assert scorm_xsd.launch_href(etree.tostring(root)) == scorm.LAUNCH_PAGE
     description = " ".join(model.plain_text(doc.workbook.meta.summary).split())
-    texts = [element.text for element in root.iter() if isinstance(element.tag, str) and etree.QName(element).localname in ("langstring", "string")]
+    general = next(element for element in root.iter() if isinstance(element.tag, str) and etree.QName(element).localname == "general")
+    texts = [element.text for element in general.iter() if isinstance(element.tag, str) and etree.QName(element).localname in ("langstring", "string")]
     assert texts == [doc.title, f"{description} – {brand.council_name}"]
+    # The rights (issue 12), in the LOM's own rights element when the workbook has them.
+    rights = [element for element in root.iter() if isinstance(element.tag, str) and etree.QName(element).localname == "rights"]
+    assert len(rights) == (1 if doc.workbook.meta.rights else 0)
+    for element in rights:
+        description = next(child for child in element if etree.QName(child).localname == "description")
+        assert " ".join("".join(description.itertext()).split()) == doc.workbook.meta.rights
 
 
 @pytest.mark.parametrize("version", VERSIONS)
@@ -234,7 +242,7 @@ def test_budget_is_exact_for_the_worst_case(documents):
 # Answers with what breaks naive storage: quotes, backslashes, new lines, markup, JSON, non-ASCII.
 TRICKY = 'He said "commission", not \\"procure\\" – café <b>&amp;</b> </script> {"a":1}\nSecond line\n\n\tand a tab 😀'
 FRAME = "workbook"  # the name of the launcher's frame that shows the pages
-RIGHT = {"commissioning-services": 7, "kitchen-sink": 2}  # quiz statements the scripted learner gets right
+RIGHT = {"commissioning-services": 7, "kitchen-sink": 2, "scrutiny-skills": 1}  # quiz statements the scripted learner gets right
 
 
 def planned_state(doc, answer_length: int | None = None, checked: bool = True) -> dict:
@@ -515,7 +523,7 @@ def test_state_saved_by_a_package_with_other_questions_is_offered_not_misplaced(
 
     scorm_player.play(packages["kitchen-sink", "1.2"], "1.2", learner, saved_cmi=saved, browser=chromium_browser)
     assert set(seen["answers"].values()) == {""}
-    assert "This workbook has changed since your last visit, so 2 answers you wrote then" in seen["alert"]
+    assert f"This workbook has changed since your last visit, so {len(plan['answers'])} answers you wrote then" in seen["alert"]
     assert all(answer in seen["download"] for answer in plan["answers"].values())
 
 
@@ -711,7 +719,8 @@ def test_editing_publish_json_rebuilds_the_packages_with_the_new_settings(tmp_pa
     (source.parent / "publish.json").write_text(json.dumps({"scorm": {"scos": "per-section"}}), encoding="utf-8")
     second = build_workbook(source, brand, formats=("scorm2004",), out_root=out, force=False)
     assert second.built == ("scorm2004",)
-    assert len(read_manifest(second.outputs["scorm2004"]).findall(f".//{{{scorm_xsd.NS2004['imscp']}}}item")) == 3
+    sections = len(load_source(source).workbook.sections)  # an item per top-level section
+    assert len(read_manifest(second.outputs["scorm2004"]).findall(f".//{{{scorm_xsd.NS2004['imscp']}}}item")) == sections
 
 
 # --- one SCO per section ("scos": "per-section") ------------------------------------------

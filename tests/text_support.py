@@ -39,9 +39,21 @@ def _block(doc: Document, node, lines: list[str]) -> None:
         lines.append(text(node.content))
     elif isinstance(node, model.ListBlock):
         for item in node.items:
-            lines.append(text(item.content))
+            if item.content or not item.blocks:
+                lines.append(text(item.content))
             for sublist in item.sublists:
                 _block(doc, sublist, lines)
+            for block in item.blocks:
+                _block(doc, block, lines)
+    elif isinstance(node, model.Table):
+        lines.append(text(node.caption))
+        for row in ([node.head] if node.head else []) + list(node.rows):
+            for cell in row.cells:
+                if cell.blocks:
+                    for block in cell.blocks:
+                        _block(doc, block, lines)
+                elif cell.content:
+                    lines.append(text(cell.content))
     elif isinstance(node, model.Quote):
         lines += [text(p.content) for p in node.paragraphs]
         if node.attribution:

@@ -54,9 +54,31 @@ def dispatch(name: str, choices: list[str]) -> dict:
     }
 
 
-SIMPLE_BLOCKS = ["paragraph", "list", "quote", "definitions", "figure", "video"]
+SIMPLE_BLOCKS = ["paragraph", "list", "quote", "definitions", "figure", "video", "table"]
 BOX_BLOCKS = SIMPLE_BLOCKS + ["subsection"]
 BLOCKS = SIMPLE_BLOCKS + ["box", "challenge", "quiz", "quiz-answers"]
+
+
+# Publication metadata (issue 12), beside the XML form's <author>, <rights>, <identifier> and publisher article.
+PUBLICATION_METADATA = {
+    "publisher_article": {"enum": ["the"], "description": "\"the\" when the publisher's name takes it in running text."},
+    "authors": {"type": "array", "items": TEXT},
+    "rights": TEXT,
+    "identifiers": array_of("identifier"),
+}
+
+
+def table_defs() -> dict:
+    """Tables (issue 12) and the blocks a list item or a cell may hold."""
+    return {
+        "item-block": dispatch("list item's block", ["paragraph", "list", "table"]),
+        "cell-block": dispatch("cell's block", ["paragraph", "list"]),
+        "cell": node("cell", {}, {"content": INLINES, "blocks": array_of("cell-block"), "header": {"type": "boolean"}},
+                     description="A table cell: inline content, or paragraphs and lists (not both); header true for a row header."),
+        "row": node("row", {"cells": array_of("cell", 1)}),
+        "table": node("table", {"caption": INLINES}, {"head": {"$ref": "#/$defs/row"}, "rows": array_of("row"), "id": ID},
+                      description="A table: a caption, an optional head row and rows of cells."),
+    }
 
 
 def schema() -> dict:
@@ -82,7 +104,9 @@ def schema() -> dict:
         "box-block": dispatch("block", BOX_BLOCKS),
         "section-content": dispatch("section's content", BLOCKS + ["section"]),
         "paragraph": node("paragraph", {"content": INLINES}, {"id": ID}),
-        "item": node("item", {"content": INLINES}, {"sublists": array_of("list"), "id": ID}),
+        "item": node("item", {"content": INLINES}, {"sublists": array_of("list"), "blocks": array_of("item-block"), "id": ID},
+                     description="A list item: inline content (and nested lists), or blocks (numbered steps with paragraphs); not both."),
+        **table_defs(),
         "list": node("list", {"items": array_of("item", 1)}, {"ordered": {"type": "boolean"}, "id": ID}),
         "quote": node("quote", {"paragraphs": array_of("paragraph", 1)}, {"attribution": INLINES, "id": ID}),
         "entry": node("entry", {"term": INLINES, "definition": INLINES}, {"icon": BLOCK_KIND, "id": ID}),
@@ -111,8 +135,11 @@ def schema() -> dict:
         "meta": node("meta", {"title": INLINES}, {
             "subtitle": INLINES, "summary": INLINES, "publisher": TEXT, "date": {"type": "string", "format": "date", "pattern": DATE,
                      "description": "YYYY-MM-DD, as in the XML form (no time zone)."},
+            **PUBLICATION_METADATA,
             "translations": array_of("translation"),
         }),
+        "identifier": node("identifier", {"scheme": {"enum": ["isbn", "reference"]}, "value": TEXT},
+                           description="An ISBN-13 (check digit checked) or the publisher's reference code."),
         "workbook": node("workbook", {
             "id": ID, "version": {"type": "string", "pattern": "^[0-9]+(\\.[0-9]+){0,2}$"},
             "meta": {"$ref": "#/$defs/meta"}, "sections": array_of("section", 1),

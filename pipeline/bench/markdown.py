@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from ..model import (
     Box, Challenge, Definitions, Emphasis, Figure, Link, ListBlock, Paragraph, Question, Quiz, QuizAnswers,
-    Quote, Ref, Section, Strong, Subsection, Text, Video, plain_text,
+    Quote, Ref, Section, Strong, Subsection, Table, Text, Video, plain_text,
 )
 from ..resolve import Document
 
@@ -59,7 +59,28 @@ def _list(node: ListBlock, lines: list[str], indent: str = "") -> None:
         lines.append(f"{indent}{marker} {inlines(item.content)}")
         for sublist in item.sublists:
             _list(sublist, lines, indent + "    ")
+        if item.blocks:  # a step: its blocks indented under the marker (the first on the marker's line)
+            inner: list[str] = []
+            for block in item.blocks:
+                _block(None, block, 1, inner)
+            lines[-1] = f"{indent}{marker} {inner[0] if inner else ''}"
+            lines += [f"{indent}    {line}" if line else "" for line in inner[1:]]
     lines.append("")
+
+
+def _table(node: Table, lines: list[str]) -> None:
+    """A pipe table: pandoc's table with a caption; blocks in a cell become their text."""
+    def cell_text(cell) -> str:
+        text = inlines(cell.content) if not cell.blocks else " ".join(plain_text(getattr(b, "content", ())) for b in cell.blocks)
+        return text.replace("|", "\\|")
+
+    rows = ([node.head] if node.head else []) + list(node.rows)
+    width = max(len(row.cells) for row in rows) if rows else 1
+    head = node.head.cells if node.head else ()
+    lines.append("| " + " | ".join(cell_text(cell) for cell in head) + " |" if head else "|" + " |" * width)
+    lines.append("|" + "---|" * width)
+    lines += ["| " + " | ".join(cell_text(cell) for cell in row.cells) + " |" for row in node.rows]
+    lines += ["", f": {inlines(node.caption)}", ""]
 
 
 def _block(doc, node, level: int, lines: list[str]) -> None:
@@ -106,5 +127,7 @@ def _block(doc, node, level: int, lines: list[str]) -> None:
             answer = doc.answer_for(statement)
             verdict = ("TRUE" if answer.value else "FALSE") + (f" ({answer.qualifier})" if answer.qualifier else "")
             lines += [f"**{inlines(statement.content)}**", "", f"{verdict} – {inlines(answer.explanation)}", ""]
+    elif isinstance(node, Table):
+        _table(node, lines)
     else:
         raise TypeError(f"no Markdown for {type(node).__name__}")  # never drop content silently

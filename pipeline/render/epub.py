@@ -149,6 +149,10 @@ def _epub_files(doc: Document, brand: Brand) -> dict[str, bytes]:
         "modified": build_time(wb).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "date": wb.meta.date,
         "creator": wb.meta.publisher,
+        # Publication metadata (issue 12): authors as dc:creator (else the publisher, as before), rights, the ISBN.
+        "authors": wb.meta.authors,
+        "rights": wb.meta.rights,
+        "isbn": wb.meta.isbn,
         "description": model.plain_text(wb.meta.summary),
         "manifest": manifest,
         "spine": [item for href in spine for item in manifest if item.href == href],

@@ -187,6 +187,7 @@ _BLOCK_TEMPLATES: Mapping[type, str] = {
     model.Quiz: "quiz",
     model.QuizAnswers: "quiz-answers",
     model.Section: "section",
+    model.Table: "table",
 }
 
 

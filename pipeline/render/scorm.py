@@ -214,6 +214,7 @@ def manifest(doc: Document, brand: Brand, version: ScormVersion, files: list[str
         "lang": workbook.lang,
         "title": title,
         "description": f"{_description(workbook.meta) or title} – {brand.council_name}",
+        "rights": workbook.meta.rights,
         "organization": f"{identifier}-organization",
         "passing_score": _decimal(passing_score),
         "scos": [{

@@ -199,11 +199,27 @@ def style_definitions() -> list[str]:
         table_style("QuizTable", "Quiz Table", borders("top left bottom right insideH insideV",
                                                        f'w:val="single" w:sz="4" w:space="0" w:color="{BORDER}"'),
                     "EEF7DC"),
+        *table_and_step_styles(),
         table_style("AnswerSpace", "Answer Space",
                     borders("top left bottom right", 'w:val="single" w:sz="12" w:space="0" w:color="595959"')
                     + borders("insideH", f'w:val="single" w:sz="4" w:space="0" w:color="{BORDER}"'),
                     "EEF7DC"),
     ]
+
+
+def table_and_step_styles() -> list[str]:
+    """The workbook's own tables and the paragraphs that continue a numbered step (issue 12)."""
+    grid = borders("top left bottom right insideH insideV", f'w:val="single" w:sz="4" w:space="0" w:color="{BORDER}"')
+    workbook_table = table_style("WorkbookTable", "Workbook Table", grid, "E7ECF4")
+    # Row headers (the first column, when tblLook asks for it) are bold like the head row.
+    workbook_table = workbook_table.replace(
+        "</w:style>", '<w:tblStylePr w:type="firstCol"><w:rPr><w:b/><w:bCs/></w:rPr></w:tblStylePr></w:style>')
+    # A step's later paragraphs are in "List Continue" (1-3), which the python-docx template already
+    # defines with the numbering's indents (360, 720, 1080 twips: numbering.py), so they are kept as they are.
+    # The title page's authors, identifiers and rights line.
+    detail = paragraph_style("PublicationDetail", "Publication Detail", ppr='<w:spacing w:after="60"/>',
+                             rpr='<w:color w:val="404040"/><w:sz w:val="20"/><w:szCs w:val="20"/>')
+    return [workbook_table, detail]
 
 
 def install_styles(document) -> None:

@@ -36,7 +36,13 @@ def version() -> str:
 
 def convert_to_pdf(document: str | Path, outdir: str | Path, *,
                    infilter: str | None = "auto", timeout: float = 180) -> Path:
-    """Convert a document to PDF with headless LibreOffice; return the PDF path.
+    """Convert a document to PDF with headless LibreOffice; return the PDF path."""
+    return convert(document, outdir, "pdf", infilter=infilter, timeout=timeout)
+
+
+def convert(document: str | Path, outdir: str | Path, extension: str, *,
+            infilter: str | None = "auto", timeout: float = 180) -> Path:
+    """Convert a document to `extension` (pdf, odt ...) with headless LibreOffice; return the new file's path.
 
     infilter: "auto" forces the Word filter for .docx and lets LibreOffice
     detect anything else; None never forces; any other string is passed as
@@ -49,7 +55,7 @@ def convert_to_pdf(document: str | Path, outdir: str | Path, *,
     outdir.mkdir(parents=True, exist_ok=True)
     if infilter == "auto":
         infilter = WORD_2007_FILTER if document.suffix.lower() == ".docx" else None
-    pdf = outdir / (document.stem + ".pdf")
+    pdf = outdir / (document.stem + f".{extension}")
     pdf.unlink(missing_ok=True)
     with tempfile.TemporaryDirectory(prefix="lo-profile-") as profile:
         cmd = [require_command("soffice"), "--headless", "--norestore", "--nologo",
@@ -57,7 +63,7 @@ def convert_to_pdf(document: str | Path, outdir: str | Path, *,
                f"-env:UserInstallation={Path(profile).as_uri()}"]
         if infilter:
             cmd.append(f"--infilter={infilter}")
-        cmd += ["--convert-to", "pdf", "--outdir", str(outdir), str(document)]
+        cmd += ["--convert-to", extension, "--outdir", str(outdir), str(document)]
         env = dict(os.environ, HOME=profile)  # nothing leaks into the real $HOME
         try:
             proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env)
@@ -65,7 +71,7 @@ def convert_to_pdf(document: str | Path, outdir: str | Path, *,
             raise ConversionFailed(f"LibreOffice timed out after {timeout}s on {document}") from exc
     if not pdf.is_file() or pdf.stat().st_size == 0:
         raise ConversionFailed(
-            f"LibreOffice could not convert {document} to PDF (exit {proc.returncode}):\n"
+            f"LibreOffice could not convert {document} to {extension} (exit {proc.returncode}):\n"
             f"stdout: {proc.stdout.strip()}\nstderr: {proc.stderr.strip()}")
     return pdf
 

@@ -8,7 +8,7 @@ the brand's, and only when the default reference is used: the brand's fonts
 and colours are written into the style definitions, not onto paragraphs.
 
 What a reader gets: a title page (the brand's logo, from its PNG copy when the
-logo is SVG), a contents field (Word fills it in when the fields are updated),
+logo is SVG), a contents field whose list is written out at build time (contents.py),
 real headings, a shaded box per typed block, a bordered answer space with a
 content control after every question, the true/false quiz as a table of tick
 boxes cross-linked with its answers, working links (the council's own among
@@ -23,6 +23,9 @@ One job per module:
     quiz.py        QuizWriter: the quiz table, its answers, the answer space after a question
     numbering.py   Numbering: real Word list numbering
     package.py     core properties, language, the reproducible save
+    tables.py      tables and numbered steps (issue 12)
+    contents.py    the contents list written out inside the TOC field
+    publication.py authors, ISBN and rights in the document properties
 The checks made before a build are in ../docx_preflight.py, outside this
 package, so that planning a build does not import python-docx.
 """
@@ -35,6 +38,7 @@ import docx
 from ...brand import Brand
 from ...resolve import Document
 from .package import save_reproducibly, set_properties
+from .publication import set_publication_properties
 from .styles import BOX_STYLES, CONTACT_BOX, DEFAULT_REFERENCE, LABEL_STYLES, apply_brand, check_styles, first_font, hex_colour
 from .writer import WordWriter
 
@@ -51,4 +55,5 @@ def render_docx(doc: Document, brand: Brand, output: Path) -> None:
         apply_brand(document, brand)
     WordWriter(doc, brand, document).write()
     set_properties(document, doc, brand)
+    set_publication_properties(document, doc)
     save_reproducibly(document, Path(output), doc, brand)

@@ -35,6 +35,11 @@ ANSWER_SPACE = "Answer Space"
 QUIZ_TABLE = "Quiz Table"
 CONTACT_HEADING = "Contact Heading"
 CONTACT_BOX = "Contact Box"
+# Tables and steps (issue 12): the workbook's own tables, the paragraphs that continue a step.
+DATA_TABLE = "Workbook Table"
+LIST_CONTINUE_STYLES = ("List Continue", "List Continue 2", "List Continue 3")
+TOC_STYLES = ("toc 1", "toc 2", "toc 3")
+PUBLICATION_DETAIL = "Publication Detail"
 
 PARAGRAPH_STYLES = (
     "Normal", *HEADING_STYLES, "Title", "Subtitle", "Summary", "Publisher", "Council Name", "TOC Heading",
@@ -42,10 +47,10 @@ PARAGRAPH_STYLES = (
     "Quote", "Quote Attribution", "Definition Term", "Definition", *LIST_STYLES[False], *LIST_STYLES[True],
     "Figure", "Caption", "Figure Description", "Diagram Layer", "Diagram Divider", "Video",
     "Table Heading", "Table Text", "Quiz Tick", "Quiz Answer", "Answer Space Label", "Answer Space Text", "Footer",
-    CONTACT_HEADING, CONTACT_BOX,
+    CONTACT_HEADING, CONTACT_BOX, *LIST_CONTINUE_STYLES, *TOC_STYLES, PUBLICATION_DETAIL,
 )
 CHARACTER_STYLES = ("Hyperlink", "Strong", "Emphasis", "Quote Char", "Definition Term Char", "Placeholder Text")
-TABLE_STYLES = (QUIZ_TABLE, ANSWER_SPACE)
+TABLE_STYLES = (QUIZ_TABLE, ANSWER_SPACE, DATA_TABLE)
 REQUIRED_STYLES = PARAGRAPH_STYLES + CHARACTER_STYLES + TABLE_STYLES
 
 # Inside a box every paragraph has the box style; these character styles keep the role visible.

@@ -27,6 +27,9 @@ from ..docx_preflight import is_svg
 from .ooxml import PPR_ORDER, set_property
 from .paragraphs import Context
 from .quiz import QuizWriter
+from .contents import write_contents
+from .publication import title_page_details
+from .tables import step_continuation, step_first_paragraph, write_table
 from .styles import BOX_STYLES, CONTACT_BOX, CONTACT_HEADING, HEADING_STYLES, LABEL_STYLES, LIST_STYLES
 
 TOC_INSTRUCTION = r' TOC \o "1-3" \h \z \u '
@@ -65,6 +68,7 @@ class WordWriter(QuizWriter):
             model.Quiz: self.quiz,
             model.QuizAnswers: self.quiz_answers,
             model.Section: self.section,
+            model.Table: lambda node, ctx: write_table(self, node, ctx),
         }
 
     # entry point
@@ -80,6 +84,7 @@ class WordWriter(QuizWriter):
         for section in self.doc.workbook.sections:
             self.block(section, top)
         self.contact_page(top)
+        write_contents(self)
         self.footer()
         self.update_fields_on_open()
 
@@ -101,6 +106,7 @@ class WordWriter(QuizWriter):
             self.text_paragraph(ctx, "Summary", meta.summary)
         if meta.publisher:
             self.text_paragraph(ctx, "Publisher", (model.Text(meta.publisher),))
+        title_page_details(self, ctx)
         if self.brand.council_name != meta.publisher:
             council = self.text_paragraph(ctx, "Council Name", (model.Text(self.brand.council_name),))
             self.mark_language(council._p, self.brand_lang)
@@ -114,6 +120,7 @@ class WordWriter(QuizWriter):
         self.text_paragraph(ctx, "TOC Heading", (model.Text(self.doc.gettext("Contents")),))
         p = self.new_paragraph(ctx, "Normal")._p
         self.field(p, TOC_INSTRUCTION, self.doc.gettext(TOC_PLACEHOLDER))
+        self.contents_field = p  # contents.write_contents fills it in once every heading is written
 
     def contact_page(self, ctx: Context) -> None:
         """The end page: how to reach the council, as the web pages' footer shows it."""
@@ -219,12 +226,13 @@ class WordWriter(QuizWriter):
                 self.pending.append(item.id)
             paragraph = self.new_paragraph(ctx, style)
             self.numbering.apply(paragraph, num_id, depth)
-            self.inlines(paragraph._p, item.content)
+            rest = step_first_paragraph(self, paragraph, item)
             self.finish_paragraph(paragraph)
             for sublist in item.sublists:
                 if sublist.id:
                     self.pending.append(sublist.id)
                 self.list_block(sublist, ctx, depth + 1)
+            step_continuation(self, rest, ctx, depth)
 
     def quote(self, node: model.Quote, ctx: Context) -> None:
         for child in node.paragraphs:
