@@ -56,7 +56,7 @@ def _label(node) -> str:
 # output: the skip link or a quiz label would point at the wrong place.
 RESERVED_IDS = frozenset({"main-content", "contents-heading", "workbook-data", "your-answers-heading"})
 GENERATED_SUFFIXES = ("-heading", "-prompt", "-score", "-answer", "-details", "-feedback", "-true", "-false",
-                      "-arrowhead", "-diagram-title", "-diagram-desc")
+                      "-arrowhead", "-diagram-title", "-diagram-desc", "-drawing")
 GENERATED_PREFIXES = ("answer-to-", "rating-")
 
 
