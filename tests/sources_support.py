@@ -11,9 +11,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 COMMISSIONING = ROOT / "source" / "commissioning-services" / "workbook.xml"
 KITCHEN_SINK = ROOT / "tests" / "fixtures" / "kitchen-sink" / "workbook.xml"
+# Every way a learner answers (issue 13): choices, checklists, rating scales, drawing spaces.
+ANSWERS = ROOT / "tests" / "fixtures" / "answers" / "workbook.xml"
 SOURCES = {
     "commissioning-services": COMMISSIONING,
     "kitchen-sink": KITCHEN_SINK,
+    "answers": ANSWERS,
 }
 AXE_TAGS = ("wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa")
 
