@@ -234,7 +234,12 @@ def test_budget_is_exact_for_the_worst_case(documents):
 # Answers with what breaks naive storage: quotes, backslashes, new lines, markup, JSON, non-ASCII.
 TRICKY = 'He said "commission", not \\"procure\\" – café <b>&amp;</b> </script> {"a":1}\nSecond line\n\n\tand a tab 😀'
 FRAME = "workbook"  # the name of the launcher's frame that shows the pages
-RIGHT = {"commissioning-services": 7, "kitchen-sink": 2}  # quiz statements the scripted learner gets right
+RIGHT = {"commissioning-services": 7, "kitchen-sink": 2, "answers": 1}  # quiz statements the scripted learner gets right
+
+
+def right_choices(config: dict) -> int:
+    """Choices the scripted learner gets right: all but the last (when there are two or more)."""
+    return len(config["choices"]) - (len(config["choices"]) > 1)
 
 
 def planned_state(doc, answer_length: int | None = None, checked: bool = True) -> dict:
@@ -250,7 +255,15 @@ def planned_state(doc, answer_length: int | None = None, checked: bool = True) -
     quiz = {statement_id: expected if index < RIGHT[name] else not expected
             for index, (statement_id, expected, _) in enumerate(config["statements"])}
     bookmark = doc.page_of[config["questions"][0][0]]
-    return {"v": 1, "answers": answers, "quiz": quiz, "checked": checked, "visited": config["pages"], "page": bookmark}
+    # Choices: right but for the last; the first check of each checklist ticked; each statement rated a level higher.
+    choices = {}
+    for index, (choice_id, correct, options, _, _) in enumerate(config["choices"]):
+        wrong = [option for option in options if option not in correct]
+        choices[choice_id] = list(correct) if index < right_choices(config) else wrong[:1]
+    checks = {check_ids[0]: True for _, check_ids, _, _ in config["checklists"]}
+    ratings = {statement_id: min(index + 1, levels) for index, (statement_id, levels, _, _) in enumerate(config["ratings"])}
+    return {"v": 2, "answers": answers, "quiz": quiz, "choices": choices, "checks": checks, "ratings": ratings,
+            "checked": checked, "visited": config["pages"], "page": bookmark}
 
 
 def content_frame(page):
@@ -287,8 +300,17 @@ def scripted_learner(doc, plan: dict, seen: dict):
                 for statement in quiz.locator("[data-statement]").all():
                     statement_id = statement.get_attribute("data-statement")
                     statement.locator(f"input[value={'true' if plan['quiz'][statement_id] else 'false'}]").check()
+                for choice in quiz.locator("[data-choice]").all():
+                    for option_id in plan["choices"][choice.get_attribute("data-choice")]:
+                        choice.locator(f"input[value={option_id}]").check()
                 if plan["checked"]:
                     quiz.locator("[data-quiz-check]").click()
+            for check_id in plan["checks"]:
+                if frame.locator(f"input[data-check={check_id}]").count():
+                    frame.locator(f"input[data-check={check_id}]").check()
+            for statement_id, level in plan["ratings"].items():
+                if frame.locator(f"input[data-rating={statement_id}]").count():
+                    frame.locator(f"input[data-rating={statement_id}][value='{level}']").check()
             if index + 1 < len(doc.pages):
                 with frame.expect_navigation():
                     frame.locator("a[rel=next]").first.click()
@@ -306,7 +328,7 @@ def resuming_learner(doc, seen: dict):
     def learner(page, _sco):
         frame = content_frame(page)
         seen["opened"] = frame.url.rsplit("/", 1)[1]
-        seen["answers"], seen["quiz"] = {}, {}
+        seen["answers"], seen["quiz"], seen["choices"], seen["checks"], seen["ratings"] = {}, {}, {}, {}, {}
         base = frame.url.rsplit("/", 1)[0]
         for workbook_page in doc.pages:
             with frame.expect_navigation():
@@ -316,6 +338,14 @@ def resuming_learner(doc, seen: dict):
             for statement in frame.locator("[data-statement]").all():
                 checked = statement.locator("input:checked")
                 seen["quiz"][statement.get_attribute("data-statement")] = checked.get_attribute("value") == "true" if checked.count() else None
+            for choice in frame.locator("[data-choice]").all():
+                chosen = [box.get_attribute("value") for box in choice.locator("input:checked").all()]
+                if chosen:
+                    seen["choices"][choice.get_attribute("data-choice")] = chosen
+            for box in frame.locator("input[data-check]:checked").all():
+                seen["checks"][box.get_attribute("data-check")] = True
+            for box in frame.locator("input[data-rating]:checked").all():
+                seen["ratings"][box.get_attribute("data-rating")] = int(box.get_attribute("value"))
     return learner
 
 
@@ -337,6 +367,43 @@ def interactions(cmi: dict) -> list[dict]:
     """scorm-again keeps interactions as {"0": {...}, "1": {...}}."""
     found = cmi["interactions"]
     return [found[key] for key in sorted((key for key in found if key.isdigit()), key=int)]
+
+
+def by_id(cmi: dict) -> dict[str, tuple]:
+    """The interactions other than true/false, by id: (type, response, result, correct pattern or None)."""
+    found = {}
+    for interaction in interactions(cmi):
+        if interaction["type"] == "true-false":
+            continue
+        response = interaction.get("student_response", interaction.get("learner_response"))
+        patterns = interaction["correct_responses"]
+        pattern = patterns["0"]["pattern"] if "0" in patterns else None
+        found[interaction["id"]] = (interaction["type"], response, interaction["result"], pattern)
+    return found
+
+
+def expected_answer_interactions(config: dict, plan: dict, version: str) -> dict[str, tuple]:
+    """What the LMS should hold for the plan's choices, ratings, checklists and reflections."""
+    v12 = version == "1.2"
+    join = ",".join if v12 else "[,]".join
+    wrong = "wrong" if v12 else "incorrect"
+    expected = {}
+    for choice_id, correct, _, _, _ in config["choices"]:
+        chosen = plan["choices"][choice_id]
+        expected[choice_id] = ("choice", join(chosen), "correct" if sorted(chosen) == sorted(correct) else wrong, join(correct))
+    for statement_id, _, _, _ in config["ratings"]:
+        expected[statement_id] = ("likert", str(plan["ratings"][statement_id]), "neutral", None)
+    for checklist_id, check_ids, _, _ in config["checklists"]:
+        expected[checklist_id] = ("choice", join([check for check in check_ids if plan["checks"].get(check)]), "neutral", None)
+    for question_id, _ in config["questions"]:
+        line = plan["answers"][question_id].replace("\n", " \u00b6 ")
+        if v12:
+            sent = line if len(line) <= 255 else line[:251] + " [\u2026]"
+        else:
+            prefix = "{lang=" + config["lang"] + "}"
+            sent = prefix + (line if len(prefix + line) <= 4000 else line[:4000 - len(prefix) - 4] + " [\u2026]")
+        expected[question_id] = ("fill-in" if v12 else "long-fill-in", sent, "neutral", None)
+    return expected
 
 
 def set_calls(result: dict, element: str) -> list[str]:
@@ -370,12 +437,14 @@ def test_lms_session_reports_completion_score_interactions_place_and_state(playe
     assert [call for call in result["calls"] if call["result"] == "false"] == []
     config = scorm.runtime_config(doc, VERSIONS[version])
     statements = config["statements"]
-    right, total = RIGHT[name], len(statements)
+    # The score counts statements and choices; checklists, scales and reflections are never graded.
+    right, total = RIGHT[name] + right_choices(config), len(statements) + len(config["choices"])
     passing_score = doc.publish.scorm.passing_score
     expected_interactions = [
         (statement_id, "true-false", plan["quiz"][statement_id], plan["quiz"][statement_id] == value, value)
         for statement_id, value, _ in statements
     ]
+    assert by_id(cmi) == expected_answer_interactions(config, plan, version)
     # The state in suspend_data is exactly what the build's budget calculation assumes.
     assert cmi["suspend_data"] == scorm.compact_state(config, plan)
     assert not seen["alert"]
@@ -393,9 +462,9 @@ def test_lms_session_reports_completion_score_interactions_place_and_state(playe
         assert core["lesson_location"] == plan["page"]
         assert set_calls(result, "cmi.core.exit") == [""]
         assert re.fullmatch(r"\d{4}:\d{2}:\d{2}\.\d{2}", set_calls(result, "cmi.core.session_time")[-1])
-        found = [(i["id"], i["type"], i["student_response"] == "t", i["result"] == "correct", i["correct_responses"]["0"]["pattern"] == "t") for i in interactions(cmi)]
+        found = [(i["id"], i["type"], i["student_response"] == "t", i["result"] == "correct", i["correct_responses"]["0"]["pattern"] == "t") for i in interactions(cmi) if i["type"] == "true-false"]
         assert found == expected_interactions
-        assert {i["result"] for i in interactions(cmi)} <= {"correct", "wrong"}
+        assert {i["result"] for i in interactions(cmi) if i["type"] == "true-false"} <= {"correct", "wrong"}
     else:
         assert set_calls(result, "cmi.completion_status") == ["incomplete", "completed"]
         assert cmi["completion_status"] == "completed"
@@ -407,9 +476,9 @@ def test_lms_session_reports_completion_score_interactions_place_and_state(playe
         assert cmi["location"] == plan["page"]
         assert set_calls(result, "cmi.exit") == ["normal"]
         assert re.fullmatch(r"PT\d+H\d+M\d+\.\d{2}S", cmi["session_time"])
-        found = [(i["id"], i["type"], i["learner_response"] == "true", i["result"] == "correct", i["correct_responses"]["0"]["pattern"] == "true") for i in interactions(cmi)]
+        found = [(i["id"], i["type"], i["learner_response"] == "true", i["result"] == "correct", i["correct_responses"]["0"]["pattern"] == "true") for i in interactions(cmi) if i["type"] == "true-false"]
         assert found == expected_interactions
-        assert {i["result"] for i in interactions(cmi)} <= {"correct", "incorrect"}
+        assert {i["result"] for i in interactions(cmi) if i["type"] == "true-false"} <= {"correct", "incorrect"}
         # time(second,10,0) in UTC: a "Z", which the format allows only after a fraction of a second.
         assert all(re.fullmatch(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{2}Z", i["timestamp"]) for i in interactions(cmi))
     # The full state is also in the browser, as a backup, under a key naming the brand, SCORM version and layout.
@@ -443,6 +512,7 @@ def test_next_session_resumes_at_the_bookmark_with_every_answer(packages, docume
     assert seen["opened"] == f"{plan['page']}.html"
     assert seen["answers"] == plan["answers"]
     assert seen["quiz"] == plan["quiz"]
+    assert (seen["choices"], seen["checks"], seen["ratings"]) == (plan["choices"], plan["checks"], plan["ratings"])
     assert result["console"] == []
 
 
@@ -1059,7 +1129,7 @@ def test_a_long_statement_is_described_in_250_characters_without_half_an_emoji(t
     plan = planned_state(doc)
     result = scorm_player.play(package, "2004", scripted_learner(doc, plan, {}), browser=chromium_browser)
     assert [call for call in result["calls"] if call["result"] == "false"] == [] and result["log"] == []
-    assert interactions(result["cmi"])[0]["description"] == "A" * 249
+    assert next(i for i in interactions(result["cmi"]) if i["type"] == "true-false")["description"] == "A" * 249
 
 
 @pytest.mark.slow
