@@ -211,6 +211,8 @@ _SCHEMA_CODES = {
 
 
 _ID_PATTERN_ERROR = re.compile(r"\[facet 'pattern'\] The value '(.*)' is not accepted by the pattern '\[a-z\]\[a-z0-9\]\*\(-\[a-z0-9\]\+\)\*'", re.S)
+# The answer box's height: the facet messages of an anonymous xs:positiveInteger restriction name no type.
+_LINES_ERROR = re.compile(r"Element 'question', attribute 'lines': (?:\[facet '\w+'\] The value )?'(.*?)' is", re.S)
 _DATE_PATTERN_ERROR = re.compile(r"\[facet 'pattern'\] The value '(.*)' is not accepted by the pattern '\[0-9\]\{4\}-\[0-9\]\{2\}-\[0-9\]\{2\}'", re.S)
 
 
@@ -221,6 +223,10 @@ def _schema_problem(entry: etree._LogEntry, name: str) -> Problem:
     if bad_date:
         return error(SourceLocation(name, entry.line, entry.column or None),
                      f"<date> {bad_date.group(1)!r} is not a date written YYYY-MM-DD (no time zone), such as 2026-03-31", "schema.date")
+    bad_lines = _LINES_ERROR.search(message)
+    if bad_lines:
+        return error(SourceLocation(name, entry.line, entry.column or None),
+                     f"<question> lines=\"{bad_lines.group(1)}\" is not a number of lines: write a whole number from 1 to 60", "schema.lines")
     bad_id = _ID_PATTERN_ERROR.search(message)
     if bad_id:
         from .resolve import slugify
