@@ -96,3 +96,137 @@ def test_the_answers_fixture_uses_every_new_kind_and_is_valid(tmp_path):
     for marker in ('select="one"', 'select="many"', "<checklist", "<rating-scale", 'space="drawing"', "lines=", 'answer choice="'):
         assert marker in text
     assert [p for p in problems_in(tmp_path, text) if ": error:" in p] == []
+
+
+# --- on the site: the keyboard alone, a reload, the download ------------------------------------
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory, brand):
+    root = tmp_path_factory.mktemp("answers-site")
+    build_workbook(ANSWERS, brand, formats=("html",), out_root=root)
+    with serve_folder(root) as base:
+        yield f"{base}answers/{brand.name}/html/"
+
+
+def focused(page) -> str:
+    return page.evaluate("document.activeElement.id")
+
+
+@pytest.mark.slow
+def test_every_control_works_by_keyboard_alone_and_every_answer_is_kept_and_downloaded(chromium_browser, site, documents, brand, tmp_path):
+    context = chromium_browser.new_context(accept_downloads=True, viewport={"width": 1024, "height": 800})
+    page = context.new_page()
+    page.goto(site + "practise.html")
+    # The true/false statement: Tab into its group, Space picks "True".
+    tab_until(page, "el => el.name === 'quiz-pick-cycle'")
+    page.keyboard.press("Space")
+    # A choice of one: a radio group; the arrow keys move and pick, Tab leaves the group.
+    tab_until(page, "el => el.name === 'choice-pick-first'")
+    assert focused(page) == "pick-first-analyse"
+    page.keyboard.press("ArrowDown")
+    assert focused(page) == "pick-first-plan" and page.locator("#pick-first-plan").is_checked()
+    page.keyboard.press("ArrowUp")
+    assert page.locator("#pick-first-analyse").is_checked()
+    assert page.evaluate("getComputedStyle(document.activeElement).outlineStyle") != "none"
+    # A choice of several: a check box each, each its own Tab stop, Space ticks.
+    page.keyboard.press("Tab")
+    assert focused(page) == "pick-roles-challenge"
+    page.keyboard.press("Space")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    assert focused(page) == "pick-roles-review"
+    page.keyboard.press("Space")
+    tab_until(page, "el => el.matches('[data-quiz-check]')")
+    page.keyboard.press("Enter")
+    assert page.locator('#pick-quiz [role="status"]').text_content() == "You got 3 of 3 right."
+    assert page.locator("#pick-roles-feedback").text_content().startswith("Correct. The answer is: Challenge decisions; Review outcomes")
+
+    # The checklist: Tab and Space.
+    tab_until(page, "el => el.id === 'ready-constitution'")
+    page.keyboard.press("Space")
+    # The scale: a radio group per statement, named by its level and its statement.
+    tab_until(page, "el => el.name === 'rating-confidence-questions'")
+    assert page.get_by_role("radio", name="Not at all Asking questions at committee").is_visible()
+    page.keyboard.press("ArrowRight")
+    assert page.locator("#rating-confidence-questions-2").is_checked()
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.name") == "rating-confidence-data"
+    page.keyboard.press("ArrowLeft")  # from the first level back round to the last
+    assert page.locator("#rating-confidence-data-4").is_checked()
+    # The drawing question: a note that it is done on paper, and a box for notes.
+    tab_until(page, "el => el.id === 'draw-circle-answer'")
+    page.keyboard.type("Four quarters, clockwise.")
+    assert page.get_by_label("Draw a circle and divide it into the four stages of the cycle.").get_attribute("rows") == "10"
+    assert "on paper or in the Word version" in page.locator("#draw-circle-drawing").text_content()
+
+    expected_state = {
+        "v": 2, "answers": {"draw-circle": "Four quarters, clockwise."}, "quiz": {"pick-cycle": True},
+        "choices": {"pick-first": ["pick-first-analyse"], "pick-roles": ["pick-roles-challenge", "pick-roles-review"]},
+        "checks": {"ready-constitution": True}, "ratings": {"confidence-questions": 2, "confidence-data": 4},
+        "checked": True, "visited": ["practise"], "page": "practise",
+    }
+    key = pages.storage_key(documents["answers"], brand)
+    assert json.loads(page.evaluate("key => localStorage.getItem(key)", key)) == expected_state
+
+    # After a reload every control shows what was chosen.
+    page.reload()
+    for checked in ("#pick-cycle-true", "#pick-first-analyse", "#pick-roles-challenge", "#pick-roles-review", "#ready-constitution",
+                    "#rating-confidence-questions-2", "#rating-confidence-data-4"):
+        assert page.locator(checked).is_checked(), checked
+    assert not page.locator("#pick-roles-deliver").is_checked() and not page.locator("#ready-plan").is_checked()
+
+    # The download, by keyboard too, holds every answer.
+    tab_until(page, "el => el.matches('[data-download-answers]') && el.offsetParent !== null")
+    with page.expect_download() as download_info:
+        page.keyboard.press("Enter")
+    saved = tmp_path / "answers.txt"
+    download_info.value.save_as(saved)
+    text = saved.read_bytes().decode("utf-8-sig").replace("\r\n", "\n")
+    for line in ("Question: Draw a circle and divide it into the four stages of the cycle.\nMy answer:\nFour quarters, clockwise.",
+                 "1. Commissioning is a cycle.\nMy answer: True",
+                 "Which stage comes first?\nMy answer: Analyse",
+                 "Which of these are roles of a scrutiny committee?\nMy answer: Challenge decisions; Review outcomes",
+                 "Tick what you have done.\n[x] I have read my council’s constitution\n[ ] I have seen the commissioning plan",
+                 "Asking questions at committee\nMy rating: A little (2 of 4)",
+                 "Reading performance data\nMy rating: Very (4 of 4)"):
+        assert line in text, line
+    context.close()
+
+
+# --- in an LMS: the copy of a long reflection ------------------------------------------------
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("version, length", [("1.2", 1000), ("2004", 5000)])
+def test_a_long_reflection_reaches_the_lms_cut_and_said_so_but_stays_whole_for_the_learner(documents, brand, chromium_browser, tmp_path, version, length):
+    doc = documents["answers"]
+    scorm_version = scorm.SCORM12 if version == "1.2" else scorm.SCORM2004
+    package = render_into(scorm_version.key, doc, brand, tmp_path)
+    text = ("First paragraph.\n\nSecond – “quoted” 😀 " + "word " * length)[:length]
+
+    def learner(page, _sco):
+        frame = page.frame(name="workbook")
+        frame.wait_for_load_state("load")
+        with frame.expect_navigation():
+            frame.goto(frame.url.rsplit("/", 1)[0] + "/practise.html")
+        frame.locator("#draw-notes-answer").fill(text)
+
+    result = scorm_player.play(package, version, learner, browser=chromium_browser)
+    assert [call for call in result["calls"] if call["result"] == "false"] == [] and result["log"] == []
+    found = [i for key, i in sorted(result["cmi"]["interactions"].items()) if key.isdigit() and i["id"] == "draw-notes"]
+    assert len(found) == 1
+    interaction = found[0]
+    line = text.replace("\n", " \u00b6 ")
+    if version == "1.2":
+        assert interaction["type"] == "fill-in"
+        assert interaction["student_response"] == line[:251] + " [\u2026]" and len(interaction["student_response"]) == 255
+    else:
+        prefix = "{lang=en-GB}"
+        assert interaction["type"] == "long-fill-in"
+        assert interaction["learner_response"] == prefix + line[:4000 - len(prefix) - 4] + " [\u2026]"
+        assert interaction["description"] == ("In one sentence, what did your drawing show? (the answer is cut to the 4000 "
+                                              "characters SCORM 2004 keeps here)")
+    # The learner's own text, in suspend_data, is whole.
+    config = scorm.runtime_config(doc, scorm_version)
+    assert json.loads(result["cmi"]["suspend_data"])["a"][str([q for q, _ in config["questions"]].index("draw-notes"))] == text

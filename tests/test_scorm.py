@@ -585,7 +585,7 @@ def test_state_saved_by_a_package_with_other_questions_is_offered_not_misplaced(
 
     scorm_player.play(packages["kitchen-sink", "1.2"], "1.2", learner, saved_cmi=saved, browser=chromium_browser)
     assert set(seen["answers"].values()) == {""}
-    assert "This workbook has changed since your last visit, so 2 answers you wrote then" in seen["alert"]
+    assert f"This workbook has changed since your last visit, so {len(plan['answers'])} answers you wrote then" in seen["alert"]
     assert all(answer in seen["download"] for answer in plan["answers"].values())
 
 
@@ -597,9 +597,9 @@ def test_an_lms_that_keeps_less_than_the_standard_still_loses_nothing(packages, 
     script = scripted_learner(doc, plan, seen)
 
     def learner(page, sco):
-        # An LMS that keeps only 100 characters and says nothing when it cuts.
+        # An LMS that keeps only 160 characters (room for the state without its answers) and says nothing when it cuts.
         page.evaluate("""() => { const set = API.LMSSetValue.bind(API);
-            API.LMSSetValue = (element, value) => set(element, element === 'cmi.suspend_data' ? String(value).slice(0, 100) : value); }""")
+            API.LMSSetValue = (element, value) => set(element, element === 'cmi.suspend_data' ? String(value).slice(0, 160) : value); }""")
         script(page, sco)
 
     result = scorm_player.play(packages["kitchen-sink", "1.2"], "1.2", learner, browser=chromium_browser)
@@ -759,16 +759,18 @@ def test_passing_score_from_publish_json_reaches_both_manifests_and_the_runtime(
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("passing_score, status", [(0.66, "passed"), (0.67, "failed")])
+@pytest.mark.parametrize("passing_score, status", [(0.6, "passed"), (0.61, "failed")])
 def test_scorm2004_success_status_follows_the_passing_score_from_publish_json(tmp_path, brand, chromium_browser, passing_score, status):
     source = workbook_with_settings(tmp_path, {"scorm": {"passingScore": passing_score}})
     doc = load_document(source)[0]
     package = render_into(scorm.SCORM2004.key, doc, brand, tmp_path)
-    plan = planned_state(doc)  # 2 of the kitchen sink's 3 statements right: 0.6667, just over 0.66 and just under 0.67
+    # 2 of the kitchen sink's 3 statements and 1 of its 2 choices right: 0.6, at 0.6 and just under 0.61
+    plan = planned_state(doc)
     result = scorm_player.play(package, "2004", scripted_learner(doc, plan, {}), browser=chromium_browser)
-    assert result["cmi"]["score"]["scaled"] == "0.6667"
+    assert result["cmi"]["score"]["scaled"] == "0.6"
     assert result["cmi"]["scaled_passing_score"] == f"{passing_score:g}"
-    assert set_calls(result, "cmi.success_status") == [status]
+    # Each quiz's check reports the score so far: the last, with every quiz checked, decides.
+    assert set_calls(result, "cmi.success_status")[-1] == status
     assert result["cmi"]["success_status"] == status
 
 
@@ -781,7 +783,8 @@ def test_editing_publish_json_rebuilds_the_packages_with_the_new_settings(tmp_pa
     (source.parent / "publish.json").write_text(json.dumps({"scorm": {"scos": "per-section"}}), encoding="utf-8")
     second = build_workbook(source, brand, formats=("scorm2004",), out_root=out, force=False)
     assert second.built == ("scorm2004",)
-    assert len(read_manifest(second.outputs["scorm2004"]).findall(f".//{{{scorm_xsd.NS2004['imscp']}}}item")) == 3
+    sections = len(load_document(source)[0].workbook.sections)
+    assert len(read_manifest(second.outputs["scorm2004"]).findall(f".//{{{scorm_xsd.NS2004['imscp']}}}item")) == sections > 1
 
 
 # --- one SCO per section ("scos": "per-section") ------------------------------------------
@@ -837,16 +840,17 @@ def test_per_section_manifest_has_an_item_launching_each_sections_sco(section_pa
     assert set(listed) == set(names) - schemas - {"imsmanifest.xml"} and set(listed.values()) == {1}
     dependencies = {dependency.get("identifierref") for dependency in root.iterfind(".//cp:resource/cp:dependency", ns)}
     assert dependencies == {f"{doc.workbook.id}-default-files"}
-    # Only the section with the quiz is scored; the others count toward completion alone.
-    quiz_item = f"{doc.workbook.id}-default-item-{quiz_section(doc)}"
+    # Only the sections with a quiz (statements or choices) are scored; the others count toward completion alone.
+    quiz_items = [f"{doc.workbook.id}-default-item-{sco.key}" for sco in scorm.scos(doc) if sco.scored]
+    assert quiz_items
     if version == "1.2":
-        assert [item.get("identifier") for item in items if item.find(f"{{{scorm_xsd.NS12['adlcp']}}}masteryscore") is not None] == [quiz_item]
+        assert [item.get("identifier") for item in items if item.find(f"{{{scorm_xsd.NS12['adlcp']}}}masteryscore") is not None] == quiz_items
     else:
         imsss = scorm_xsd.NS2004["imsss"]
-        assert [item.get("identifier") for item in items if item.find(f".//{{{imsss}}}primaryObjective") is not None] == [quiz_item]
+        assert [item.get("identifier") for item in items if item.find(f".//{{{imsss}}}primaryObjective") is not None] == quiz_items
         not_rolled_up = [item.get("identifier") for item in items
                          if item.find(f".//{{{imsss}}}rollupRules[@rollupObjectiveSatisfied='false']") is not None]
-        assert not_rolled_up == [item.get("identifier") for item in items if item.get("identifier") != quiz_item]
+        assert not_rolled_up == [item.get("identifier") for item in items if item.get("identifier") not in quiz_items]
 
 
 @BY_PACKAGE
@@ -914,7 +918,8 @@ def test_per_section_scos_track_their_own_page_answers_and_score_in_an_lms(secti
     assert [call for call in result["calls"] if call["result"] == "false"] == []
     assert seen["opened"] == f"{practice.key}.html"
     answers = {question.id: plan["answers"][question.id] for question in practice.questions}
-    state = {"v": 1, "answers": answers, "quiz": {}, "checked": False, "visited": [practice.key], "page": practice.key}
+    state = {"v": 2, "answers": answers, "quiz": {}, "choices": {}, "checks": {}, "ratings": {}, "checked": False,
+             "visited": [practice.key], "page": practice.key}
     cmi = result["cmi"]
     assert cmi["suspend_data"] == scorm.compact_state(scorm.runtime_config(doc, VERSIONS[version], practice), state)
     assert json.loads(seen["local"][scorm.backup_key(scorm.runtime_config(doc, VERSIONS[version], practice), "default", "learner-1")])["state"] == state
@@ -959,8 +964,8 @@ def test_per_section_scos_track_their_own_page_answers_and_score_in_an_lms(secti
     else:
         assert (cmi["score"]["raw"], cmi["score"]["max"], cmi["score"]["scaled"]) == (str(right), str(total), str(round(right / total, 4)))
         assert cmi["completion_status"] == "completed" and cmi["success_status"] == "failed"
-    state = {"v": 1, "answers": {}, "quiz": {statement.id: plan["quiz"][statement.id] for statement in quiz.statements},
-             "checked": True, "visited": [quiz.key], "page": quiz.key}
+    state = {"v": 2, "answers": {}, "quiz": {statement.id: plan["quiz"][statement.id] for statement in quiz.statements},
+             "choices": {}, "checks": {}, "ratings": {}, "checked": True, "visited": [quiz.key], "page": quiz.key}
     assert cmi["suspend_data"] == scorm.compact_state(scorm.runtime_config(doc, VERSIONS[version], quiz), state)
 
 
@@ -1099,6 +1104,14 @@ def test_scorm12_status_is_incomplete_until_every_page_is_seen_then_passed_or_fa
         for statement_id, expected, _ in config["statements"]:
             frame.locator(f"[data-statement={statement_id}] input[value={'true' if expected else 'false'}]").check()
         frame.locator("[data-quiz-check]").click()
+        # The choices (on a page of their own in the kitchen sink): every one right, and checked there.
+        for choice_page in dict.fromkeys(doc.page_of[choice_id] for choice_id, *_ in config["choices"]):
+            with frame.expect_navigation():
+                frame.goto(frame.url.rsplit("/", 1)[0] + f"/{choice_page}.html")
+            for choice_id, correct, *_ in config["choices"]:
+                for option_id in correct:
+                    frame.locator(f"[data-choice={choice_id}] input[value={option_id}]").check()
+            frame.locator("[data-quiz-check]").click()
 
     first = scorm_player.play(package, "1.2", quiz_only, browser=chromium_browser)
     core = first["cmi"]["core"]
@@ -1106,7 +1119,8 @@ def test_scorm12_status_is_incomplete_until_every_page_is_seen_then_passed_or_fa
     assert set_calls(first, "cmi.core.lesson_status") == ["incomplete"]
     assert (core["lesson_status"], core["score"]["raw"]) == ("incomplete", "")
     assert set_calls(first, "cmi.core.exit") == ["suspend"]
-    assert len(interactions(first["cmi"])) == len(config["statements"])
+    # Every statement and choice of the SCO is reported on checking (the choices on another page unanswered: neutral).
+    assert len(interactions(first["cmi"])) == len(config["statements"]) + len(config["choices"])
 
     # The next visit sees the other pages: passed, with the score, and the attempt is over.
     second = scorm_player.play(package, "1.2", resuming_learner(doc, {}), saved_cmi=first["cmi"], browser=chromium_browser)
