@@ -547,8 +547,8 @@ def test_typing_tells_the_host_and_a_host_store_replaces_local_storage(chromium_
         changed = page.evaluate("window.recordedEvents[1].detail")
         assert changed == {"id": "reflect-define", "answers": {"reflect-define": "From the LMS!"}}
         last = page.evaluate("window.savedStates[window.savedStates.length - 1]")
-        assert last == {"v": 1, "answers": {"reflect-define": "From the LMS!"}, "quiz": {}, "checked": False,
-                        "visited": ["index", "practice"], "page": "practice"}
+        assert last == {"v": 2, "answers": {"reflect-define": "From the LMS!"}, "quiz": {}, "choices": {}, "checks": {},
+                        "ratings": {}, "checked": False, "visited": ["index", "practice"], "page": "practice"}
         assert page.evaluate("localStorage.length") == 0
     finally:
         context.close()
