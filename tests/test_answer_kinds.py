@@ -248,3 +248,35 @@ def test_a_long_reflection_reaches_the_lms_cut_and_said_so_but_stays_whole_for_t
     # The learner's own text, in suspend_data, is whole.
     config = scorm.runtime_config(doc, scorm_version)
     assert json.loads(result["cmi"]["suspend_data"])["a"][str([q for q, _ in config["questions"]].index("draw-notes"))] == text
+
+
+# --- the suspend_data budget counts the new kinds ------------------------------------------------
+
+
+@pytest.mark.parametrize("scorm_version", [scorm.SCORM12, scorm.SCORM2004], ids=["scorm12", "scorm2004"])
+def test_the_budget_is_exact_with_every_option_chosen_every_check_ticked_and_every_statement_rated(documents, scorm_version):
+    doc = documents["answers"]
+    budget = scorm.suspend_data_budget(doc, scorm_version)
+    config = scorm.runtime_config(doc, scorm_version)
+    worst = {
+        "page": config["pages"][-1], "visited": config["pages"], "checked": True,
+        "quiz": {statement_id: True for statement_id, _, _ in config["statements"]},
+        "choices": {choice_id: options for choice_id, _, options, _, _ in config["choices"]},
+        "checks": {check_id: True for _, check_ids, _, _ in config["checklists"] for check_id in check_ids},
+        "ratings": {statement_id: levels for statement_id, levels, _, _ in config["ratings"]},
+        "answers": {question_id: "x" * budget.per_answer for question_id, _ in config["questions"]},
+    }
+    text = scorm.compact_state(config, worst)
+    assert len(text) <= scorm_version.suspend_data_limit
+    assert json.loads(text)["h"] == ["012", "012"] and json.loads(text)["t"] == "3" and json.loads(text)["r"] == "44"
+    worst["answers"] = {question_id: "x" * (budget.per_answer + 1) for question_id, _ in config["questions"]}
+    assert len(scorm.compact_state(config, worst)) > scorm_version.suspend_data_limit
+
+
+def test_a_workbook_without_the_new_kinds_keeps_its_layout_and_storage_key(documents, brand):
+    # So that its learners' saved answers (suspend_data and the site's localStorage) still load.
+    doc = documents["commissioning-services"]
+    config = scorm.runtime_config(doc, scorm.SCORM2004)
+    assert (config["choices"], config["checklists"], config["ratings"]) == ([], [], [])
+    assert config["layout"] == "c6b6b326"  # as main built it before issue 13
+    assert pages.storage_key(doc, brand) == "workbook-state:default:commissioning-services:b6f390a31cc9"

@@ -445,6 +445,10 @@ def test_lms_session_reports_completion_score_interactions_place_and_state(playe
         for statement_id, value, _ in statements
     ]
     assert by_id(cmi) == expected_answer_interactions(config, plan, version)
+    # Every reflection the learner typed reaches the LMS (the Commissioning workbook has 19), in the order typed.
+    reflections = [i["id"] for i in interactions(cmi) if i["type"] == ("fill-in" if version == "1.2" else "long-fill-in")]
+    assert reflections == [question_id for question_id, _ in config["questions"]]
+    assert name != "commissioning-services" or len(reflections) == 19
     # The state in suspend_data is exactly what the build's budget calculation assumes.
     assert cmi["suspend_data"] == scorm.compact_state(config, plan)
     assert not seen["alert"]
