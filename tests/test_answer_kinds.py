@@ -160,6 +160,10 @@ def test_every_control_works_by_keyboard_alone_and_every_answer_is_kept_and_down
     page.keyboard.type("Four quarters, clockwise.")
     assert page.get_by_label("Draw a circle and divide it into the four stages of the cycle.").get_attribute("rows") == "10"
     assert "on paper or in the Word version" in page.locator("#draw-circle-drawing").text_content()
+    # lines="N" sizes the box: 10 lines taller than the usual 8rem (128px), 3 lines shorter.
+    heights = page.evaluate("ids => ids.map(id => document.getElementById(id).getBoundingClientRect().height)",
+                            ["draw-circle-answer", "draw-notes-answer"])
+    assert heights[0] > 200 and heights[1] < 128, heights
 
     expected_state = {
         "v": 2, "answers": {"draw-circle": "Four quarters, clockwise."}, "quiz": {"pick-cycle": True},

@@ -48,7 +48,7 @@ def choices(writer, node: model.Quiz, ctx: Context) -> None:
         writer.pending.append(choice.id)
         hint = "choose one" if choice.select == "one" else "choose all that apply"
         _prompt(writer, ctx, (model.Text(f"{number}. "), *choice.prompt, model.Text(f" ({hint})")))
-        rows = [(option.id, option.content, [(f"{model.plain_text(option.content).strip()}", f"{choice.id}:{option.id}")])
+        rows = [(option.id, option.content, [(model.plain_text(option.content).strip(), f"{choice.id}:{option.id}")])
                 for option in choice.options]
         _tick_table(writer, ctx, ["Option", "Your choice"], [80, 20], rows)
 

@@ -112,7 +112,8 @@
       return;
     }
     box.style.height = "auto";
-    box.style.height = Math.max(box.scrollHeight + 4, 128) + "px";
+    // Never below the box's own minimum: 8rem, or the lines its question asks for.
+    box.style.height = Math.max(box.scrollHeight + 4, parseFloat(window.getComputedStyle(box).minHeight) || 128) + "px";
   }
 
   function showPrintCopy(id, text) {
