@@ -284,3 +284,25 @@ def test_a_workbook_without_the_new_kinds_keeps_its_layout_and_storage_key(docum
     assert (config["choices"], config["checklists"], config["ratings"]) == ([], [], [])
     assert config["layout"] == "c6b6b326"  # as main built it before issue 13
     assert pages.storage_key(doc, brand) == "workbook-state:default:commissioning-services:b6f390a31cc9"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("version", ["1.2", "2004"])
+def test_a_cleared_reflection_clears_the_lms_copy(documents, brand, chromium_browser, tmp_path, version):
+    doc = documents["answers"]
+    package = render_into((scorm.SCORM12 if version == "1.2" else scorm.SCORM2004).key, doc, brand, tmp_path)
+
+    def learner(page, _sco):
+        frame = page.frame(name="workbook")
+        frame.wait_for_load_state("load")
+        with frame.expect_navigation():
+            frame.goto(frame.url.rsplit("/", 1)[0] + "/practise.html")
+        frame.locator("#draw-notes-answer").fill("Second thoughts")
+        frame.locator("#draw-notes-answer").fill("")
+
+    result = scorm_player.play(package, version, learner, browser=chromium_browser)
+    assert [call for call in result["calls"] if call["result"] == "false"] == [] and result["log"] == []
+    element = "student_response" if version == "1.2" else "learner_response"
+    sent = [call["args"][1] for call in result["calls"] if call["method"] in ("LMSSetValue", "SetValue") and call["args"][0].endswith(element)]
+    empty = "" if version == "1.2" else "{lang=en-GB}"
+    assert sent == [("" if version == "1.2" else "{lang=en-GB}") + "Second thoughts", empty]

@@ -579,8 +579,8 @@
       });
     });
     config.questions.forEach(function (question) {
-      var text = state.answers[question[0]];
-      if (!text) { return; }
+      var text = state.answers[question[0]] || "";
+      if (!text && !has(reported, question[0])) { return; } // a cleared answer clears the LMS's copy too
       var limit = FILL_IN_LIMIT[config.version];
       // 2004's characterstring may start with a {lang=...} delimiter: a text that starts
       // with "{" would be misread, so the copy sent names the language first.
