@@ -273,6 +273,9 @@ def _empty(content) -> bool:
     return not model.plain_text(content).strip()
 
 
+MAX_OPTIONS = 36
+
+
 def _check_choice(node: model.Choice, problems, **_) -> None:
     if _empty(node.prompt):
         problems.append(error(_where(node), f"choice '{node.id}' has an empty <prompt>; write the question the learner answers", "choice.empty-prompt"))
@@ -281,6 +284,9 @@ def _check_choice(node: model.Choice, problems, **_) -> None:
             problems.append(error(_where(option), f"option '{option.id}' of choice '{node.id}' has no text; write what the learner picks", "choice.empty-option"))
     for option in _repeated_options(node):
         problems.append(error(_where(option), f"option id '{option.id}' is used more than once in choice '{node.id}'; give each option its own id", "choice.duplicate-option"))
+    if len(node.options) > MAX_OPTIONS:
+        problems.append(error(_where(node), f"choice '{node.id}' has {len(node.options)} options; a choice can have at most "
+                              f"{MAX_OPTIONS} (the learner state keeps each as one base-36 digit): split it", "choice.too-many-options"))
     correct = node.correct_ids
     if not correct:
         problems.append(error(_where(node), f"choice '{node.id}' has no correct option; mark at least one with <option correct=\"true\">", "choice.no-correct"))

@@ -42,6 +42,11 @@ BAD = {
     "a choice with one option": (challenge(choice('<option id="a" correct="true">A</option>')), [
         "workbook.xml:3: error: <choice>: a required child element is missing; expected: <option> [schema.element]",
     ]),
+    "a choice with 37 options": (challenge(choice('<option id="a" correct="true">A</option>' + "".join(
+        f'<option id="o{n}">O</option>' for n in range(36)), "many")), [
+        "workbook.xml:3: error: choice 'ch' has 37 options; a choice can have at most 36 (the learner state keeps each as one "
+        "base-36 digit): split it [choice.too-many-options]",
+    ]),
     "a scale with one level": (challenge('<rating-scale id="r"><level>Only</level><statement id="r1">S</statement></rating-scale>'), [
         "workbook.xml:3: error: rating scale 'r' has 1 level; give it 2 to 10 <level>s, lowest first [scale.too-few-levels]",
     ]),
