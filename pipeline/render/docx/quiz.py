@@ -11,6 +11,7 @@ from docx.shared import Twips
 from ... import model
 from ...brand import Brand
 from ...resolve import Document
+from . import answers
 from .numbering import Numbering
 from .ooxml import PPR_ORDER, set_property
 from .paragraphs import Context, ParagraphWriter
@@ -73,14 +74,14 @@ class QuizWriter(ParagraphWriter):
         self.pending.clear()
         return paragraph
 
-    def answer_space(self, ctx: Context, question_id: str) -> None:
+    def answer_space(self, ctx: Context, question_id: str, height: int = 1701) -> None:
         """A bordered answer area: a header row naming it, and a tall cell holding a rich-text content control."""
         table = self.table(ctx, ANSWER_SPACE, [1], rows=2)
         label = self.cell_paragraph(table.cell(0, 0), "Answer Space Label")
         self.run(label._p, ANSWER_LABEL)
         row = table.rows[1]._tr
         tr_pr = row.get_or_add_trPr()
-        tr_pr.append(parse_xml(f'<w:trHeight {nsdecls("w")} w:val="1701" w:hRule="atLeast"/>'))
+        tr_pr.append(parse_xml(f'<w:trHeight {nsdecls("w")} w:val="{height}" w:hRule="atLeast"/>'))
         tc = table.cell(1, 0)._tc
         for p in tc.findall(qn("w:p")):
             tc.remove(p)
@@ -108,6 +109,9 @@ class QuizWriter(ParagraphWriter):
             style = "Challenge Question" if ctx.box_style == BOX_STYLES["challenge"] else (ctx.box_style or "Normal")
             paragraph = self.text_paragraph(ctx, style, node.prompt)
             self.set_keep_next(paragraph)
+        if not node.statements:  # a quiz of choices only
+            answers.choices(self, node, ctx)
+            return
         table = self.table(ctx, QUIZ_TABLE, [70, 15, 15], rows=1 + len(node.statements))
         for column, heading in enumerate(("Statement", "True", "False")):
             paragraph = self.cell_paragraph(table.cell(0, column), "Table Heading")
@@ -125,11 +129,15 @@ class QuizWriter(ParagraphWriter):
             for column, value in ((1, "True"), (2, "False")):
                 paragraph = self.cell_paragraph(table.cell(row, column), "Quiz Tick")
                 self.checkbox(paragraph, f"{value}: {text}", f"{statement.id}:{value.lower()}")
+        answers.choices(self, node, ctx)
 
     def quiz_answers(self, node: model.QuizAnswers, ctx: Context) -> None:
         """A numbered list: each statement (linked back to the quiz), its value and qualifier, its explanation."""
         num_id = self.numbering.new_list(True, boxed=bool(ctx.box_style), level=0)
         for answer in node.answers:
+            if isinstance(answer, model.ChoiceAnswer):
+                paragraph = answers.choice_answer(self, answer, ctx, num_id)
+                continue
             self.pending.append(answer_key(answer.statement))
             paragraph = self.new_paragraph(ctx, ctx.box_style or "Quiz Answer")
             self.numbering.apply(paragraph, num_id, 0)
