@@ -119,6 +119,42 @@ def _item(element, node) -> None:
         _block(element, block)
 
 
+def _question(element, node: model.Question) -> None:
+    _item(element, node)
+    if node.space != "text":
+        element.set("space", node.space)
+    if node.lines is not None:
+        element.set("lines", str(node.lines))
+
+
+def _answer_kind(parent, node) -> None:
+    """A choice, checklist or rating scale (issue 13)."""
+    if isinstance(node, model.Choice):
+        element = etree.SubElement(parent, "choice", id=node.id)
+        if node.select != "one":
+            element.set("select", node.select)
+        _text_child(element, "prompt", node.prompt)
+        for option in node.options:
+            option_element = etree.SubElement(element, "option", id=option.id)
+            if option.correct:
+                option_element.set("correct", "true")
+            _inlines(option_element, option.content)
+    elif isinstance(node, model.Checklist):
+        element = etree.SubElement(parent, "checklist", id=node.id)
+        _text_child(element, "prompt", node.prompt)
+        for check in node.checks:
+            _inlines(etree.SubElement(element, "check", id=check.id), check.content)
+    elif isinstance(node, model.RatingScale):
+        element = etree.SubElement(parent, "rating-scale", id=node.id)
+        _text_child(element, "prompt", node.prompt)
+        for level in node.levels:
+            etree.SubElement(element, "level").text = level.label
+        for statement in node.statements:
+            _inlines(etree.SubElement(element, "statement", id=statement.id), statement.content)
+    else:
+        raise TypeError(f"no XML writer for {type(node).__name__}")
+
+
 def _block(parent, node) -> None:
     if isinstance(node, model.Paragraph):
         element = etree.SubElement(parent, "p")
@@ -184,7 +220,9 @@ def _block(parent, node) -> None:
                 _block(intro, block)
         for item in node.items:
             if isinstance(item, model.Question):
-                _item(etree.SubElement(element, "question"), item)
+                _question(etree.SubElement(element, "question"), item)
+            elif isinstance(item, (model.Checklist, model.RatingScale)):
+                _answer_kind(element, item)
             else:
                 _block(element, item)
     elif isinstance(node, model.Quiz):
@@ -192,10 +230,15 @@ def _block(parent, node) -> None:
         _text_child(element, "prompt", node.prompt)
         for statement in node.statements:
             _inlines(etree.SubElement(element, "statement", id=statement.id), statement.content)
+        for choice in node.choices:
+            _answer_kind(element, choice)
     elif isinstance(node, model.QuizAnswers):
         element = etree.SubElement(parent, "quiz-answers", quiz=node.quiz)
         _set_id(element, node)
         for answer in node.answers:
+            if isinstance(answer, model.ChoiceAnswer):
+                _inlines(etree.SubElement(element, "answer", choice=answer.choice), answer.explanation)
+                continue
             answer_element = etree.SubElement(
                 element, "answer", statement=answer.statement, value="true" if answer.value else "false"
             )
@@ -212,6 +255,7 @@ _STRUCTURAL = {
     "workbook", "meta", "section", "list", "quote", "definitions", "entry", "figure", "diagram", "subsection",
     "guidance", "case-study", "tip", "useful-links", "challenge", "intro", "quiz", "quiz-answers",
     "table", "head", "row",
+    "choice", "checklist", "rating-scale",
 }
 
 

@@ -27,6 +27,9 @@ TYPE_NAMES: dict[type, str] = {
     model.Quiz: "quiz", model.Answer: "answer", model.QuizAnswers: "quiz-answers", model.Challenge: "challenge",
     model.Section: "section", model.Translation: "translation", model.Meta: "meta", model.Workbook: "workbook",
     model.Table: "table", model.TableRow: "row", model.TableCell: "cell", model.Identifier: "identifier",
+    model.Option: "option", model.Choice: "choice", model.ChoiceAnswer: "choice-answer", model.Check: "check",
+    model.Checklist: "checklist", model.Level: "level", model.RatedStatement: "rated-statement",
+    model.RatingScale: "rating-scale",
 }
 TYPES_BY_NAME = {name: cls for cls, name in TYPE_NAMES.items()}
 

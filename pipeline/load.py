@@ -284,6 +284,8 @@ _SCHEMA_CODES = {
 
 
 _ID_PATTERN_ERROR = re.compile(r"\[facet 'pattern'\] The value '(.*)' is not accepted by the pattern '\[a-z\]\[a-z0-9\]\*\(-\[a-z0-9\]\+\)\*'", re.S)
+# The answer box's height: the facet messages of an anonymous xs:positiveInteger restriction name no type.
+_LINES_ERROR = re.compile(r"Element 'question', attribute 'lines': (?:\[facet '\w+'\] The value )?'(.*?)' is", re.S)
 _DATE_PATTERN_ERROR = re.compile(r"\[facet 'pattern'\] The value '(.*)' is not accepted by the pattern '\[0-9\]\{4\}-\[0-9\]\{2\}-\[0-9\]\{2\}'", re.S)
 
 
@@ -294,6 +296,10 @@ def _schema_problem(entry: etree._LogEntry, name: str) -> Problem:
     if bad_date:
         return error(SourceLocation(name, entry.line, entry.column or None),
                      f"<date> {bad_date.group(1)!r} is not a date written YYYY-MM-DD (no time zone), such as 2026-03-31", "schema.date")
+    bad_lines = _LINES_ERROR.search(message)
+    if bad_lines:
+        return error(SourceLocation(name, entry.line, entry.column or None),
+                     f"<question> lines=\"{bad_lines.group(1)}\" is not a number of lines: write a whole number from 1 to 60", "schema.lines")
     bad_id = _ID_PATTERN_ERROR.search(message)
     if bad_id:
         from .resolve import slugify
@@ -485,31 +491,57 @@ class XmlReader:
 
     def question(self, element):
         content, sublists = self._item_parts(element)
-        return model.Question(content, sublists, id=element.get("id"), loc=self.loc(element))
+        lines = element.get("lines")
+        return model.Question(content, sublists, id=element.get("id"), space=element.get("space", "text"),
+                              lines=None if lines is None else int(lines), loc=self.loc(element))
 
     def quiz(self, element):
         statements = tuple(
             model.Statement(statement.get("id"), self.inlines(statement), loc=self.loc(statement))
             for statement in element.findall("statement")
         )
-        return model.Quiz(element.get("id"), statements, prompt=self.optional_inlines(element, "prompt"), loc=self.loc(element))
+        return model.Quiz(element.get("id"), statements, prompt=self.optional_inlines(element, "prompt"),
+                          choices=tuple(self.choice(choice) for choice in element.findall("choice")), loc=self.loc(element))
+
+    def choice(self, element):
+        options = tuple(
+            model.Option(option.get("id"), self.inlines(option), correct=option.get("correct") == "true", loc=self.loc(option))
+            for option in element.findall("option")
+        )
+        return model.Choice(element.get("id"), self.inlines(element.find("prompt")), options,
+                            select=element.get("select", "one"), loc=self.loc(element))
+
+    def checklist(self, element):
+        checks = tuple(model.Check(check.get("id"), self.inlines(check), loc=self.loc(check)) for check in element.findall("check"))
+        return model.Checklist(element.get("id"), checks, prompt=self.optional_inlines(element, "prompt"), loc=self.loc(element))
+
+    def rating_scale(self, element):
+        levels = tuple(model.Level(normalise_space(whole_text(level)).strip(), loc=self.loc(level)) for level in element.findall("level"))
+        statements = tuple(
+            model.RatedStatement(statement.get("id"), self.inlines(statement), loc=self.loc(statement))
+            for statement in element.findall("statement")
+        )
+        return model.RatingScale(element.get("id"), levels, statements, prompt=self.optional_inlines(element, "prompt"),
+                                 loc=self.loc(element))
+
+    def answer(self, element):
+        if element.get("choice") is not None and element.get("statement") is None:
+            return model.ChoiceAnswer(element.get("choice"), self.inlines(element), loc=self.loc(element))
+        value = element.get("value")
+        # The schema cannot tie statement= to value= (XSD 1.0): validate.py reports what is missing.
+        return model.Answer(
+            element.get("statement"), None if value is None else value == "true", self.inlines(element),
+            qualifier=element.get("qualifier"), loc=self.loc(element),
+        )
 
     def quiz_answers(self, element):
-        answers = tuple(
-            model.Answer(
-                answer.get("statement"), answer.get("value") == "true", self.inlines(answer),
-                qualifier=answer.get("qualifier"), loc=self.loc(answer),
-            )
-            for answer in element.findall("answer")
-        )
+        answers = tuple(self.answer(answer) for answer in element.findall("answer"))
         return model.QuizAnswers(element.get("quiz"), answers, id=element.get("id"), loc=self.loc(element))
 
     def challenge(self, element):
         intro = element.find("intro")
-        items = tuple(
-            self.question(child) if child.tag == "question" else self.quiz(child)
-            for child in element if child.tag in ("question", "quiz")
-        )
+        items = tuple(self._challenge_item_readers[child.tag](self, child) for child in element
+                      if child.tag in self._challenge_item_readers)
         return model.Challenge(
             element.get("id"), items, title=self.optional_inlines(element, "title"),
             intro=() if intro is None else self.blocks(intro), loc=self.loc(element),
@@ -541,6 +573,8 @@ class XmlReader:
         )
         sections = tuple(self.section(child) for child in root.findall("section"))
         return model.Workbook(root.get("id"), root.get("version"), meta, sections, lang=root.get("lang", "en-GB"), loc=self.loc(root))
+
+    _challenge_item_readers = {"question": question, "quiz": quiz, "checklist": checklist, "rating-scale": rating_scale}
 
     _block_readers = {
         "p": paragraph, "list": list_block, "quote": quote, "definitions": definitions, "figure": figure,

@@ -22,6 +22,8 @@ BOX_KINDS: tuple[str, ...] = ("guidance", "case-study", "tip", "useful-links")
 BlockKind = Literal["guidance", "challenge", "case-study", "tip", "useful-links"]
 BLOCK_KINDS: tuple[str, ...] = ("guidance", "challenge", "case-study", "tip", "useful-links")
 DiagramLayout = Literal["cycle", "layers", "sequence"]
+QuestionSpace = Literal["text", "drawing"]
+ChoiceSelect = Literal["one", "many"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,6 +214,9 @@ class Question:
     content: Inlines
     sublists: tuple[ListBlock, ...] = ()
     id: str | None = None
+    # "drawing": done on paper or in Word (a blank box there; on screen a note and a box for notes).
+    space: QuestionSpace = "text"
+    lines: int | None = None  # the answer box's height in lines; None: the usual height
     loc: SourceLocation | None = _loc()
 
 
@@ -227,6 +232,7 @@ class Quiz:
     id: str
     statements: tuple[Statement, ...]
     prompt: Inlines | None = None
+    choices: tuple[Choice, ...] = ()  # after the statements, in source order
     loc: SourceLocation | None = _loc()
 
 
@@ -235,7 +241,7 @@ class Answer:
     """The answer to one quiz statement; its content is the explanation."""
 
     statement: str
-    value: bool
+    value: bool | None  # None only from an XML <answer> that gave no value (a validation error)
     explanation: Inlines
     qualifier: str | None = None
     loc: SourceLocation | None = _loc()
@@ -244,7 +250,7 @@ class Answer:
 @dataclass(frozen=True, slots=True)
 class QuizAnswers:
     quiz: str
-    answers: tuple[Answer, ...]
+    answers: tuple[Answer | ChoiceAnswer, ...]
     id: str | None = None
     loc: SourceLocation | None = _loc()
 
@@ -254,7 +260,7 @@ class Challenge:
     """Reflection questions (or a quiz); numbered by `resolve`, never by hand."""
 
     id: str
-    items: tuple[Question | Quiz, ...]
+    items: tuple[Question | Quiz | Checklist | RatingScale, ...]
     title: Inlines | None = None
     intro: tuple[Block, ...] = ()
     loc: SourceLocation | None = _loc()
@@ -302,6 +308,83 @@ class Identifier:
     value: str
     loc: SourceLocation | None = _loc()
 
+
+# --- more ways to answer (issue 13): choices in a quiz, checklists and rating scales in a challenge
+
+
+@dataclass(frozen=True, slots=True)
+class Option:
+    id: str
+    content: Inlines
+    correct: bool = False
+    loc: SourceLocation | None = _loc()
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    """A question of a quiz answered by picking one option ("one") or several ("many"); scored like a statement."""
+
+    id: str
+    prompt: Inlines
+    options: tuple[Option, ...]
+    select: ChoiceSelect = "one"
+    loc: SourceLocation | None = _loc()
+
+    @property
+    def correct_ids(self) -> tuple[str, ...]:
+        return tuple(option.id for option in self.options if option.correct)
+
+
+@dataclass(frozen=True, slots=True)
+class ChoiceAnswer:
+    """The explanation of a choice's answer (the correct options are on the options themselves)."""
+
+    choice: str
+    explanation: Inlines
+    loc: SourceLocation | None = _loc()
+
+
+@dataclass(frozen=True, slots=True)
+class Check:
+    id: str
+    content: Inlines
+    loc: SourceLocation | None = _loc()
+
+
+@dataclass(frozen=True, slots=True)
+class Checklist:
+    """Tick boxes for the learner's own record: nothing is right or wrong, nothing is graded."""
+
+    id: str
+    checks: tuple[Check, ...]
+    prompt: Inlines | None = None
+    loc: SourceLocation | None = _loc()
+
+
+@dataclass(frozen=True, slots=True)
+class Level:
+    label: str
+    loc: SourceLocation | None = _loc()
+
+
+@dataclass(frozen=True, slots=True)
+class RatedStatement:
+    """One statement of a rating scale, rated on the scale's levels (not a quiz statement)."""
+
+    id: str
+    content: Inlines
+    loc: SourceLocation | None = _loc()
+
+
+@dataclass(frozen=True, slots=True)
+class RatingScale:
+    """A self-assessment: each statement rated on the same levels, in order; never graded."""
+
+    id: str
+    levels: tuple[Level, ...]
+    statements: tuple[RatedStatement, ...]
+    prompt: Inlines | None = None
+    loc: SourceLocation | None = _loc()
 
 Block = Union[
     Paragraph, ListBlock, Quote, Definitions, Figure, Video, Subsection, Box, Challenge, Quiz, QuizAnswers,
@@ -378,6 +461,7 @@ NODE_TYPES: tuple[type, ...] = (
     Image, DiagramPart, Diagram, Figure, Video, Subsection, Box, Question, Statement, Quiz, Answer,
     QuizAnswers, Challenge, Section, Translation, Meta, Workbook,
     TableCell, TableRow, Table, Identifier,
+    Option, Choice, ChoiceAnswer, Check, Checklist, Level, RatedStatement, RatingScale,
 )
 
 

@@ -59,6 +59,8 @@ class Document:
     nodes: tuple[object, ...] = field(default=(), repr=False)  # every node, in document order
     # The workbook's build settings (publish.json beside the source), for the renderers that have any.
     publish: PublishConfig = DEFAULT_PUBLISH
+    # Each choice's explanation, by choice id (a choice need not have one).
+    choice_answers: Mapping[str, model.ChoiceAnswer] = field(default_factory=lambda: MappingProxyType({}))
     # Set by pipeline.language.localise: the labels in the workbook's language, that Language for
     # the renderers' own words (None: English, as the msgids are), and the other-language editions.
     labels: Mapping[str, str] = field(default_factory=lambda: BLOCK_LABELS, repr=False)
@@ -107,6 +109,15 @@ class Document:
     def all_statements(self) -> tuple[model.Statement, ...]:
         return tuple(node for node in self.nodes if isinstance(node, model.Statement))
 
+    def all_choices(self) -> tuple[model.Choice, ...]:
+        return tuple(node for node in self.nodes if isinstance(node, model.Choice))
+
+    def all_checklists(self) -> tuple[model.Checklist, ...]:
+        return tuple(node for node in self.nodes if isinstance(node, model.Checklist))
+
+    def all_rating_scales(self) -> tuple[model.RatingScale, ...]:
+        return tuple(node for node in self.nodes if isinstance(node, model.RatingScale))
+
 
 def resolve(workbook: model.Workbook, publish: PublishConfig = DEFAULT_PUBLISH) -> Document:
     """Resolve a workbook that has passed validation (its rules guarantee the joins succeed)."""
@@ -114,6 +125,7 @@ def resolve(workbook: model.Workbook, publish: PublishConfig = DEFAULT_PUBLISH) 
     numbers: dict[str, int] = {}
     quizzes: dict[str, model.Quiz] = {}
     answers: dict[str, model.Answer] = {}
+    choice_answers: dict[str, model.ChoiceAnswer] = {}
     targets: dict[str, object] = {}
     nodes = tuple(model.walk(workbook))
     for node in nodes:
@@ -126,7 +138,10 @@ def resolve(workbook: model.Workbook, publish: PublishConfig = DEFAULT_PUBLISH) 
             quizzes[node.id] = node
         elif isinstance(node, model.QuizAnswers):
             for answer in node.answers:
-                answers.setdefault(answer.statement, answer)
+                if isinstance(answer, model.ChoiceAnswer):
+                    choice_answers.setdefault(answer.choice, answer)
+                else:
+                    answers.setdefault(answer.statement, answer)
     pages, page_of = chunk_pages(workbook)
     return Document(
         workbook=workbook,
@@ -138,6 +153,7 @@ def resolve(workbook: model.Workbook, publish: PublishConfig = DEFAULT_PUBLISH) 
         page_of=MappingProxyType(page_of),
         nodes=nodes,
         publish=publish,
+        choice_answers=MappingProxyType(choice_answers),
     )
 
 

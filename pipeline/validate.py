@@ -58,8 +58,8 @@ def _label(node) -> str:
 # output: the skip link or a quiz label would point at the wrong place.
 RESERVED_IDS = frozenset({"main-content", "contents-heading", "workbook-data", "your-answers-heading"})
 GENERATED_SUFFIXES = ("-heading", "-prompt", "-score", "-answer", "-details", "-feedback", "-true", "-false",
-                      "-arrowhead", "-diagram-title", "-diagram-desc", "-caption")
-GENERATED_PREFIXES = ("answer-to-",)
+                      "-arrowhead", "-diagram-title", "-diagram-desc", "-caption", "-drawing")
+GENERATED_PREFIXES = ("answer-to-", "rating-")
 
 
 def _reserved_reason(node_id: str) -> str | None:
@@ -76,6 +76,9 @@ def _reserved_reason(node_id: str) -> str | None:
 
 def _check_unique_ids(workbook, problems) -> dict[str, object]:
     first_use: dict[str, object] = {}
+    # An option id repeated inside one choice has its own message (_check_choice).
+    repeated_options = {id(option) for node in model.walk(workbook) if isinstance(node, model.Choice)
+                        for option in _repeated_options(node)}
     for node in model.walk(workbook):
         node_id = getattr(node, "id", None)
         if node_id is None or isinstance(node, model.Workbook):
@@ -83,6 +86,8 @@ def _check_unique_ids(workbook, problems) -> dict[str, object]:
         reason = _reserved_reason(node_id)
         if reason:
             problems.append(error(_where(node), f"id '{node_id}' is reserved ({reason}); choose another id", "id.reserved"))
+        if node_id in first_use and id(node) in repeated_options:
+            continue
         if node_id in first_use:
             first = first_use[node_id].loc
             where = f" (first used at line {first.line})" if first and first.line else ""
@@ -254,9 +259,90 @@ def _check_ref(node: model.Ref, problems, ids=None, **_) -> None:
                                   "show instead; write the link text inside the <ref>", "ref.no-text"))
 
 
+def _repeated_options(choice: model.Choice) -> list[model.Option]:
+    seen: set[str] = set()
+    repeated = []
+    for option in choice.options:
+        if option.id in seen:
+            repeated.append(option)
+        seen.add(option.id)
+    return repeated
+
+
+def _empty(content) -> bool:
+    return not model.plain_text(content).strip()
+
+
+MAX_OPTIONS = 36
+
+
+def _check_choice(node: model.Choice, problems, **_) -> None:
+    if _empty(node.prompt):
+        problems.append(error(_where(node), f"choice '{node.id}' has an empty <prompt>; write the question the learner answers", "choice.empty-prompt"))
+    for option in node.options:
+        if _empty(option.content):
+            problems.append(error(_where(option), f"option '{option.id}' of choice '{node.id}' has no text; write what the learner picks", "choice.empty-option"))
+    for option in _repeated_options(node):
+        problems.append(error(_where(option), f"option id '{option.id}' is used more than once in choice '{node.id}'; give each option its own id", "choice.duplicate-option"))
+    if len(node.options) > MAX_OPTIONS:
+        problems.append(error(_where(node), f"choice '{node.id}' has {len(node.options)} options; a choice can have at most "
+                              f"{MAX_OPTIONS} (the learner state keeps each as one base-36 digit): split it", "choice.too-many-options"))
+    correct = node.correct_ids
+    if not correct:
+        problems.append(error(_where(node), f"choice '{node.id}' has no correct option; mark at least one with <option correct=\"true\">", "choice.no-correct"))
+    elif node.select == "one" and len(correct) > 1:
+        listed = ", ".join(f"'{option_id}'" for option_id in correct)
+        problems.append(error(_where(node), f"choice '{node.id}' has select=\"one\" but {len(correct)} correct options ({listed}); "
+                              "mark exactly one correct, or write select=\"many\"", "choice.several-correct"))
+
+
+def _check_checklist(node: model.Checklist, problems, **_) -> None:
+    for check in node.checks:
+        if _empty(check.content):
+            problems.append(error(_where(check), f"check '{check.id}' of checklist '{node.id}' has no text; write what the learner ticks", "checklist.empty-check"))
+
+
+MIN_LEVELS, MAX_LEVELS = 2, 10
+
+
+def _check_rating_scale(node: model.RatingScale, problems, **_) -> None:
+    if len(node.levels) < MIN_LEVELS:
+        problems.append(error(_where(node), f"rating scale '{node.id}' has {len(node.levels)} level{'' if len(node.levels) == 1 else 's'}; give it {MIN_LEVELS} to "
+                              f"{MAX_LEVELS} <level>s, lowest first", "scale.too-few-levels"))
+    elif len(node.levels) > MAX_LEVELS:
+        problems.append(error(_where(node), f"rating scale '{node.id}' has {len(node.levels)} levels; give it {MIN_LEVELS} to "
+                              f"{MAX_LEVELS} <level>s, lowest first", "scale.too-many-levels"))
+    for number, level in enumerate(node.levels, start=1):
+        if not level.label.strip():
+            problems.append(error(_where(level), f"level {number} of rating scale '{node.id}' has no label; write its label, such as \"Very confident\"", "scale.empty-level"))
+    for statement in node.statements:
+        if _empty(statement.content):
+            problems.append(error(_where(statement), f"statement '{statement.id}' of rating scale '{node.id}' has no text; write what the learner rates", "scale.empty-statement"))
+
+
+def _check_quiz(node: model.Quiz, problems, **_) -> None:
+    if not node.statements and not node.choices:
+        problems.append(error(_where(node), f"quiz '{node.id}' has no statement and no choice; add a <statement> or a <choice>", "quiz.empty"))
+
+
+def _check_choice_answer(answer: model.ChoiceAnswer, quiz: model.Quiz, answers_by_choice: dict, problems) -> None:
+    choice_ids = [choice.id for choice in quiz.choices]
+    if answer.choice not in choice_ids:
+        known = f"its choices are: {', '.join(sorted(choice_ids))}" if choice_ids else "it has no <choice>"
+        problems.append(error(_where(answer), f"answer for choice '{answer.choice}', which is not in quiz '{quiz.id}'; {known}", "quiz.unknown-choice"))
+        return
+    if answer.choice in answers_by_choice:
+        first = answers_by_choice[answer.choice].loc
+        problems.append(error(_where(answer), f"choice '{answer.choice}' has more than one answer (first at line {first.line if first else '?'}); keep exactly one", "quiz.duplicate-answer"))
+    answers_by_choice.setdefault(answer.choice, answer)
+    if _empty(answer.explanation):
+        problems.append(error(_where(answer), f"answer to choice '{answer.choice}' has no explanation; write why the correct options are right", "quiz.no-explanation"))
+
+
 def _check_quiz_answers(workbook, problems) -> None:
     quizzes = {node.id: node for node in model.walk(workbook) if isinstance(node, model.Quiz)}
     answers_by_statement: dict[str, list[model.Answer]] = {}
+    answers_by_choice: dict[str, model.ChoiceAnswer] = {}
     for block in model.walk(workbook):
         if not isinstance(block, model.QuizAnswers):
             continue
@@ -268,6 +354,16 @@ def _check_quiz_answers(workbook, problems) -> None:
             continue
         statement_ids = {statement.id for statement in quiz.statements}
         for answer in block.answers:
+            if isinstance(answer, model.ChoiceAnswer):
+                _check_choice_answer(answer, quiz, answers_by_choice, problems)
+                continue
+            if answer.statement is None:
+                problems.append(error(_where(answer), "answer names neither a statement nor a choice; write statement=\"ID\" value=\"true|false\" "
+                                      "or choice=\"ID\"", "quiz.answer-target"))
+                continue
+            if answer.value is None:
+                problems.append(error(_where(answer), f"answer to statement '{answer.statement}' has no value; write value=\"true\" or value=\"false\"", "quiz.no-value"))
+                continue
             if answer.statement not in statement_ids:
                 problems.append(error(_where(answer), f"answer for statement '{answer.statement}', which is not in quiz '{quiz.id}'; its statements are: {', '.join(sorted(statement_ids))}", "quiz.unknown-statement"))
                 continue
@@ -366,11 +462,25 @@ def _check_identifier(node: model.Identifier, problems, **_) -> None:
 
 
 _NODE_RULES = {
+    # Every rule for these is in the schemas. Listed first, so that a kind also given a
+    # rule below keeps it (the later key wins); listed so that a new kind has to be
+    # placed here or below: tests/test_dispatch.py checks every kind is.
+    **dict.fromkeys((
+        model.Text, model.Emphasis, model.Strong, model.ListBlock, model.Quote, model.TableRow,
+        model.Definition, model.Definitions, model.Image, model.DiagramPart, model.Diagram, model.Subsection,
+        model.Question, model.Statement, model.Answer, model.QuizAnswers, model.Section,
+        model.Workbook, model.Option, model.ChoiceAnswer, model.Check, model.Level, model.RatedStatement,
+        model.Translation,  # checked with the workbook's other translations: editions.translation_rules
+    )),
     model.Table: _check_table,
     model.ListItem: _check_list_item,
     model.TableCell: _check_table_cell,
     model.Identifier: _check_identifier,
     model.Meta: _check_meta,
+    model.Quiz: _check_quiz,
+    model.Choice: _check_choice,
+    model.Checklist: _check_checklist,
+    model.RatingScale: _check_rating_scale,
     model.Paragraph: _check_paragraph,
     model.Challenge: _check_challenge,
     model.Box: _check_box,
@@ -378,13 +488,4 @@ _NODE_RULES = {
     model.Link: _check_link,
     model.Video: _check_video,
     model.Ref: _check_ref,
-    # Every rule for these is in the schemas. Listed so that a new kind has to be
-    # placed here or above: tests/test_dispatch.py checks every kind is.
-    **dict.fromkeys((
-        model.Text, model.Emphasis, model.Strong, model.ListBlock, model.Quote, model.TableRow,
-        model.Definition, model.Definitions, model.Image, model.DiagramPart, model.Diagram, model.Subsection,
-        model.Question, model.Statement, model.Quiz, model.Answer, model.QuizAnswers, model.Section,
-        model.Workbook,
-        model.Translation,  # checked with the workbook's other translations: editions.translation_rules
-    )),
 }

@@ -15,6 +15,7 @@ import pypandoc
 from docx.oxml.ns import qn
 
 from pipeline import model
+from pipeline.render.docx.answers import DRAWING_LABEL
 from pipeline.render.docx.quiz import ANSWER_PLACEHOLDER
 from pipeline.render.docx.writer import TOC_INSTRUCTION
 from pipeline.render.docx.styles import ANSWER_SPACE, BOX_STYLES, CONTACT_BOX, LABEL_STYLES, LIST_STYLES, QUIZ_TABLE
@@ -175,7 +176,14 @@ def check_answer_spaces(word: WordFile, doc: Document) -> list[str]:
         for sdt in tbl.iter(qn("w:sdt")):
             tag = sdt.find(f"{qn('w:sdtPr')}/{qn('w:tag')}")
             spaces[tag.get(qn("w:val"))] = sdt
+    drawing_boxes = [tbl for tbl in word.tables() if word.table_style(tbl) == ANSWER_SPACE
+                     and word.text(tbl.find(qn("w:tr"))) == DRAWING_LABEL and tbl.find(f".//{qn('w:sdt')}") is None]
+    drawings = [question for question in doc.all_questions() if question.space == "drawing"]
+    if len(drawing_boxes) != len(drawings):
+        problems.append(f"{len(drawing_boxes)} empty drawing boxes for {len(drawings)} drawing questions")
     for question in doc.all_questions():
+        if question.space == "drawing":
+            continue
         sdt = spaces.get(question.id)
         if sdt is None:
             problems.append(f"question {question.id!r} has no answer space")
@@ -187,8 +195,10 @@ def check_answer_spaces(word: WordFile, doc: Document) -> list[str]:
 def check_quizzes(word: WordFile, doc: Document) -> list[str]:
     """Each quiz is a Statement | True | False table of tick boxes, cross-linked with its answers."""
     problems = []
-    quiz_tables = [tbl for tbl in word.tables() if word.table_style(tbl) == QUIZ_TABLE]
-    quizzes = list(doc.quizzes.values())
+    # Choices, checklists and scales are Quiz Table tables too (check_answer_kinds); these are the true/false ones.
+    quiz_tables = [tbl for tbl in word.tables() if word.table_style(tbl) == QUIZ_TABLE
+                   and word.text(tbl.find(qn("w:tr"))) == "StatementTrueFalse"]
+    quizzes = [quiz for quiz in doc.quizzes.values() if quiz.statements]
     if len(quiz_tables) != len(quizzes):
         problems.append(f"{len(quiz_tables)} quiz tables for {len(quizzes)} quizzes")
     for tbl, quiz in zip(quiz_tables, quizzes):
@@ -227,6 +237,18 @@ def check_quizzes(word: WordFile, doc: Document) -> list[str]:
     return problems
 
 
+def check_answer_kinds(word: WordFile, doc: Document) -> list[str]:
+    """Every option, check and level of a scale is a content-control check box tagged with its ids."""
+    tags = Counter(tag.get(qn("w:val")) for sdt in word.body.iter(qn("w:sdt"))
+                   if sdt.find(f"{qn('w:sdtPr')}/{{{W14}}}checkbox") is not None
+                   for tag in sdt.iterfind(f"{qn('w:sdtPr')}/{qn('w:tag')}"))
+    expected = [f"{choice.id}:{option.id}" for choice in doc.all_choices() for option in choice.options]
+    expected += [check.id for checklist in doc.all_checklists() for check in checklist.checks]
+    expected += [f"{statement.id}:{number}" for scale in doc.all_rating_scales() for statement in scale.statements
+                 for number in range(1, len(scale.levels) + 1)]
+    return [f"no single check box tagged {tag!r}" for tag in expected if tags[tag] != 1]
+
+
 def answer_value(word: WordFile, p) -> str:
     """The text of the first bold run (styled Strong) of an answer paragraph."""
     strong = next(sid for sid, name in word.style_names.items() if name == "Strong")
@@ -258,7 +280,7 @@ def structure_problems(path: Path, doc: Document) -> list[str]:
     word = WordFile(path)
     return (check_headings(word) + check_images(word) + check_properties(word, doc) + check_tables(word)
             + check_block_styles(word, doc) + check_answer_spaces(word, doc) + check_quizzes(word, doc)
-            + check_links(word, doc) + check_contents_field(word))
+            + check_links(word, doc) + check_contents_field(word) + check_answer_kinds(word, doc))
 
 
 # --- words -----------------------------------------------------------------------

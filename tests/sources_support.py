@@ -13,10 +13,13 @@ COMMISSIONING = ROOT / "source" / "commissioning-services" / "workbook.xml"
 KITCHEN_SINK = ROOT / "tests" / "fixtures" / "kitchen-sink" / "workbook.xml"
 # A second workbook modelled on the LGA series: tables, numbered steps, an untitled challenge, full metadata.
 SERIES = ROOT / "tests" / "fixtures" / "series" / "workbook.xml"
+# Every way a learner answers (issue 13): choices, checklists, rating scales, drawing spaces.
+ANSWERS = ROOT / "tests" / "fixtures" / "answers" / "workbook.xml"
 SOURCES = {
     "commissioning-services": COMMISSIONING,
     "kitchen-sink": KITCHEN_SINK,
     "scrutiny-skills": SERIES,
+    "answers": ANSWERS,
 }
 AXE_TAGS = ("wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa")
 

@@ -470,13 +470,13 @@ def test_the_quiz_can_be_done_by_keyboard_alone(browser_context, web, documents,
 
     checked = [event["detail"] for event in page.evaluate("window.recordedEvents") if event["name"] == "workbook:quiz-checked"]
     assert checked == [{"score": 2, "max": 3, "results": [
-        {"id": "sky-is-blue", "response": True, "correct": True, "expected": True},
-        {"id": "grass-is-red", "response": False, "correct": True, "expected": False},
-        {"id": "water-is-wet", "response": False, "correct": False, "expected": True},
+        {"id": "sky-is-blue", "kind": "statement", "response": True, "correct": True, "expected": True},
+        {"id": "grass-is-red", "kind": "statement", "response": False, "correct": True, "expected": False},
+        {"id": "water-is-wet", "kind": "statement", "response": False, "correct": False, "expected": True},
     ]}]
     state = json.loads(page.evaluate("key => localStorage.getItem(key)", pages.storage_key(documents["kitchen-sink"], brand)))
-    assert state == {"v": 1, "answers": {}, "quiz": {"sky-is-blue": True, "grass-is-red": False, "water-is-wet": False},
-                     "checked": True, "visited": ["basics"], "page": "basics"}
+    assert state == {"v": 2, "answers": {}, "quiz": {"sky-is-blue": True, "grass-is-red": False, "water-is-wet": False},
+                     "choices": {}, "checks": {}, "ratings": {}, "checked": True, "visited": ["basics"], "page": "basics"}
 
     # After a reload the choices, the feedback and the score are all still there.
     page.reload()
@@ -547,8 +547,8 @@ def test_typing_tells_the_host_and_a_host_store_replaces_local_storage(chromium_
         changed = page.evaluate("window.recordedEvents[1].detail")
         assert changed == {"id": "reflect-define", "answers": {"reflect-define": "From the LMS!"}}
         last = page.evaluate("window.savedStates[window.savedStates.length - 1]")
-        assert last == {"v": 1, "answers": {"reflect-define": "From the LMS!"}, "quiz": {}, "checked": False,
-                        "visited": ["index", "practice"], "page": "practice"}
+        assert last == {"v": 2, "answers": {"reflect-define": "From the LMS!"}, "quiz": {}, "choices": {}, "checks": {},
+                        "ratings": {}, "checked": False, "visited": ["index", "practice"], "page": "practice"}
         assert page.evaluate("localStorage.length") == 0
     finally:
         context.close()

@@ -10,9 +10,9 @@ import pytest
 from pipeline import dump, jsonform, model
 from pipeline.__main__ import main
 from pipeline.load import load_source
-from tests.sources_support import COMMISSIONING as WORKBOOK, KITCHEN_SINK, ROOT
+from tests.sources_support import ANSWERS, COMMISSIONING as WORKBOOK, KITCHEN_SINK, ROOT
 
-BOTH = pytest.mark.parametrize("source", [WORKBOOK, KITCHEN_SINK], ids=["commissioning", "kitchen-sink"])
+BOTH = pytest.mark.parametrize("source", [WORKBOOK, KITCHEN_SINK, ANSWERS], ids=["commissioning", "kitchen-sink", "answers"])
 
 
 @BOTH

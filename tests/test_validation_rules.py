@@ -199,9 +199,9 @@ def test_validate_exit_codes(tmp_path):
 
 
 def test_bad_option_is_a_user_error():
-    result = run_cli("build", "--format", "pdf")
+    result = run_cli("build", "--format", "rtf")
     assert result.returncode == 2
-    assert "invalid choice: 'pdf'" in result.stderr
+    assert "invalid choice: 'rtf'" in result.stderr
 
 
 def test_bad_source_leaves_build_folder_as_it_was(tmp_path):

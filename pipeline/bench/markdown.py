@@ -7,8 +7,8 @@ fenced divs and the quiz as a list.
 from __future__ import annotations
 
 from ..model import (
-    Box, Challenge, Definitions, Emphasis, Figure, Link, ListBlock, Paragraph, Question, Quiz, QuizAnswers,
-    Quote, Ref, Section, Strong, Subsection, Table, Text, Video, plain_text,
+    Box, Challenge, Checklist, Definitions, Emphasis, Figure, Link, ListBlock, Paragraph, Question, Quiz, QuizAnswers,
+    Quote, RatingScale, Ref, Section, Strong, Subsection, Table, Text, Video, plain_text,
 )
 from ..resolve import Document
 
@@ -115,18 +115,32 @@ def _block(doc, node, level: int, lines: list[str]) -> None:
                     lines += [f"**{inlines(item.content)}**", ""]
                     for sublist in item.sublists:
                         _list(sublist, lines)
+                elif isinstance(item, Checklist):
+                    lines += [inlines(item.prompt), ""] if item.prompt else []
+                    lines += [f"- [ ] {inlines(check.content)}" for check in item.checks] + [""]
+                elif isinstance(item, RatingScale):
+                    lines += [inlines(item.prompt), ""] if item.prompt else []
+                    lines += ["| | " + " | ".join(level.label for level in item.levels) + " |",
+                              "|---|" + "---|" * len(item.levels)]
+                    lines += [f"| {inlines(statement.content)} |" + " |" * len(item.levels) for statement in item.statements] + [""]
                 else:
                     _block(doc, item, level + 1, lines)
         lines += [":::", ""]
     elif isinstance(node, Quiz):
         lines += [inlines(node.prompt), ""]
         lines += [f"- {inlines(statement.content)} (true / false)" for statement in node.statements]
+        for choice in node.choices:
+            lines += [f"- {inlines(choice.prompt)}", *[f"    - [ ] {inlines(option.content)}" for option in choice.options]]
         lines.append("")
     elif isinstance(node, QuizAnswers):
         for statement in doc.quizzes[node.quiz].statements:
             answer = doc.answer_for(statement)
             verdict = ("TRUE" if answer.value else "FALSE") + (f" ({answer.qualifier})" if answer.qualifier else "")
             lines += [f"**{inlines(statement.content)}**", "", f"{verdict} – {inlines(answer.explanation)}", ""]
+        for choice in doc.quizzes[node.quiz].choices:
+            correct = "; ".join(inlines(option.content) for option in choice.options if option.correct)
+            explained = doc.choice_answers.get(choice.id)
+            lines += [f"**{inlines(choice.prompt)}**", "", correct + (f" – {inlines(explained.explanation)}" if explained else ""), ""]
     elif isinstance(node, Table):
         _table(node, lines)
     else:

@@ -22,13 +22,25 @@ def storage_key(doc: Document, brand: Brand) -> str:
     edition a fresh state rather than stale answers under ids that mean
     something else now.
     """
-    edition = json.dumps({
+    fields = {
         "version": doc.workbook.version,
         "questions": [question.id for question in doc.all_questions()],
         "statements": [statement.id for statement in doc.all_statements()],
-    }, sort_keys=True)
+    }
+    # Only when there are any, so that a workbook without them keeps the key it had.
+    fields.update({name: ids for name, ids in answer_kind_ids(doc).items() if ids})
+    edition = json.dumps(fields, sort_keys=True)
     digest = hashlib.sha256(edition.encode("utf-8")).hexdigest()[:12]
     return f"workbook-state:{brand.name}:{doc.workbook.id}:{digest}"
+
+
+def answer_kind_ids(doc: Document) -> dict[str, list[str]]:
+    """The ids under which the learner state keeps choices, checks and ratings."""
+    return {
+        "choices": [choice.id for choice in doc.all_choices()],
+        "checks": [check.id for checklist in doc.all_checklists() for check in checklist.checks],
+        "ratings": [statement.id for scale in doc.all_rating_scales() for statement in scale.statements],
+    }
 
 
 def answers_filename(doc: Document, brand: Brand) -> str:
@@ -70,8 +82,43 @@ def learner_data(doc: Document, brand: Brand) -> dict:
         "answersFile": answers_filename(doc, brand),
         "questions": questions,
         "statements": statements,
+        **answer_kinds_data(doc),
         "messages": script_messages(doc.language or language_for(SOURCE_LANGUAGE)),
     }
+
+
+def answer_kinds_data(doc: Document) -> dict:
+    """Choices, checklists and rating scales for the download (added only when the workbook has them)."""
+    data: dict = {}
+    choices = [{
+        "id": choice.id,
+        "text": model.plain_text(choice.prompt).strip(),
+        "options": [[option.id, model.plain_text(option.content).strip()] for option in choice.options],
+    } for choice in doc.all_choices()]
+    lists = []
+    scales = []
+    for node in doc.nodes:
+        if isinstance(node, model.Challenge):
+            heading = doc.target_title(node.id)
+            for item in node.items:
+                if isinstance(item, model.Checklist):
+                    lists.append({
+                        "id": item.id, "challenge": heading, "text": model.plain_text(item.prompt).strip(),
+                        "checks": [[check.id, model.plain_text(check.content).strip()] for check in item.checks],
+                    })
+                elif isinstance(item, model.RatingScale):
+                    scales.append({
+                        "id": item.id, "challenge": heading, "text": model.plain_text(item.prompt).strip(),
+                        "levels": [level.label for level in item.levels],
+                        "statements": [[statement.id, model.plain_text(statement.content).strip()] for statement in item.statements],
+                    })
+    if choices:
+        data["choices"] = choices
+    if lists:
+        data["checklists"] = lists
+    if scales:
+        data["scales"] = scales
+    return data
 
 
 def _question_text(question: model.Question) -> str:

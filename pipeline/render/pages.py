@@ -268,7 +268,7 @@ def _answer_pages(doc: Document) -> dict[str, str]:
         for node in model.walk(page.section):
             if isinstance(node, model.QuizAnswers):
                 for answer in node.answers:
-                    pages.setdefault(answer.statement, page.slug)
+                    pages.setdefault(answer.choice if isinstance(answer, model.ChoiceAnswer) else answer.statement, page.slug)
     return pages
 
 
@@ -287,7 +287,14 @@ _PAGE_GLOBALS = (
     ("plain_text", model.plain_text),
     ("heading_level", heading_level),
 )
-_PAGE_TESTS = (("question", lambda node: isinstance(node, model.Question)),)
+_PAGE_TESTS = (
+    ("question", lambda node: isinstance(node, model.Question)),
+    ("checklist", lambda node: isinstance(node, model.Checklist)),
+    ("rating_scale", lambda node: isinstance(node, model.RatingScale)),
+    ("choice_answer", lambda node: isinstance(node, model.ChoiceAnswer)),
+    # A challenge item whose answers the learner state keeps (a quiz's are kept with the quiz).
+    ("kept_answer", lambda node: isinstance(node, (model.Question, model.Checklist, model.RatingScale))),
+)
 
 
 def page_environment(brand: Brand, profile: Profile, language: Language | None = None) -> SandboxedEnvironment:

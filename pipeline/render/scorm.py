@@ -107,11 +107,14 @@ class Sco:
     pages: tuple[str, ...]  # slugs, in reading order
     questions: tuple[model.Question, ...]
     statements: tuple[model.Statement, ...]
+    choices: tuple[model.Choice, ...] = ()
+    checklists: tuple[model.Checklist, ...] = ()
+    scales: tuple[model.RatingScale, ...] = ()
 
     @property
     def scored(self) -> bool:
-        """A SCO reports a score when its pages hold quiz statements (they are checked there)."""
-        return bool(self.statements)
+        """A SCO reports a score when its pages hold quiz statements or choices (they are checked there)."""
+        return bool(self.statements or self.choices)
 
 
 def scos(doc: Document, brand: Brand | None = None) -> tuple[Sco, ...]:
@@ -133,6 +136,9 @@ def scos(doc: Document, brand: Brand | None = None) -> tuple[Sco, ...]:
             pages=(page.slug,),
             questions=tuple(question for question in doc.all_questions() if doc.page_of.get(question.id) == page.slug),
             statements=tuple(statement for statement in doc.all_statements() if doc.page_of.get(statement.id) == page.slug),
+            choices=tuple(choice for choice in doc.all_choices() if doc.page_of.get(choice.id) == page.slug),
+            checklists=tuple(checklist for checklist in doc.all_checklists() if doc.page_of.get(checklist.id) == page.slug),
+            scales=tuple(scale for scale in doc.all_rating_scales() if doc.page_of.get(scale.id) == page.slug),
         )
         for page in doc.pages if page.section is not None
     )
@@ -150,6 +156,9 @@ def whole_workbook_sco(doc: Document, brand: Brand | None = None) -> Sco:
         pages=tuple(page.slug for page in doc.pages),
         questions=doc.all_questions(),
         statements=doc.all_statements(),
+        choices=doc.all_choices(),
+        checklists=doc.all_checklists(),
+        scales=doc.all_rating_scales(),
     )
 
 
@@ -269,11 +278,19 @@ def runtime_config(doc: Document, version: ScormVersion, sco: Sco | None = None)
     """
     sco = sco or whole_workbook_sco(doc)
     slugs = list(sco.pages)
-    layout = json.dumps([slugs, [q.id for q in sco.questions], [s.id for s in sco.statements]]).encode("utf-8")
+    kinds = _answer_kinds_config(sco)
+    # The new kinds' ids join the layout only when there are any: a package without
+    # them keeps the layout it had, so its learners' saved state still resumes.
+    layout_ids = [slugs, [q.id for q in sco.questions], [s.id for s in sco.statements]]
+    if any(kinds.values()):
+        layout_ids.append({name: [entry[0] if name != "checklists" else [entry[0], entry[1]] for entry in entries]
+                           for name, entries in kinds.items()})
+    layout = json.dumps(layout_ids).encode("utf-8")
     config = {
         "version": version.api,
         "workbook": doc.workbook.id,
         "title": doc.title,
+        "lang": doc.workbook.lang,
         # Which pages, questions and statements the indices refer to: a package
         # with another layout does not read a state saved by this one.
         "layout": hashlib.sha256(layout).hexdigest()[:8],
@@ -282,10 +299,28 @@ def runtime_config(doc: Document, version: ScormVersion, sco: Sco | None = None)
         "statements": [[statement.id, doc.answer_for(statement).value, _one_line(model.plain_text(statement.content))] for statement in sco.statements],
         "passingScore": doc.publish.scorm.passing_score,
         "suspendDataLimit": version.suspend_data_limit,
+        **kinds,
     }
     if sco.key is not None:
         config["sco"] = sco.key
     return config
+
+
+def _answer_kinds_config(sco: Sco) -> dict[str, list]:
+    """The choices, checklists and rated statements of a SCO, as the runtime and the compact state name them.
+
+    choices: [id, [correct option ids], [option ids], prompt, select]
+    checklists: [id, [check ids], prompt, [check texts]]
+    ratings: [rated statement id, number of levels, statement, scale id]
+    """
+    return {
+        "choices": [[choice.id, list(choice.correct_ids), [option.id for option in choice.options],
+                     _one_line(model.plain_text(choice.prompt)), choice.select] for choice in sco.choices],
+        "checklists": [[checklist.id, [check.id for check in checklist.checks], _one_line(model.plain_text(checklist.prompt)),
+                        [_one_line(model.plain_text(check.content)) for check in checklist.checks]] for checklist in sco.checklists],
+        "ratings": [[statement.id, len(scale.levels), _one_line(model.plain_text(statement.content)), scale.id]
+                    for scale in sco.scales for statement in scale.statements],
+    }
 
 
 def script_config(doc: Document, version: ScormVersion, brand: Brand) -> dict:
@@ -303,6 +338,7 @@ def script_config(doc: Document, version: ScormVersion, brand: Brand) -> dict:
         page_index = {slug: index for index, slug in enumerate(config["pages"])}
         question_index = {question_id: index for index, (question_id, _) in enumerate(config["questions"])}
         statement_index = {statement_id: index for index, (statement_id, _, _) in enumerate(config["statements"])}
+        kind_index = {name: {entry[0]: index for index, entry in enumerate(config[name])} for name in ("choices", "checklists", "ratings")}
         config["scos"] = [{
             "id": sco.key,
             "item": sco.item,
@@ -310,6 +346,7 @@ def script_config(doc: Document, version: ScormVersion, brand: Brand) -> dict:
             "pages": [page_index[slug] for slug in sco.pages],
             "questions": [question_index[question.id] for question in sco.questions],
             "statements": [statement_index[statement.id] for statement in sco.statements],
+            **{name: [kind_index[name][entry[0]] for entry in entries] for name, entries in _answer_kinds_config(sco).items()},
         } for sco in package_scos]
     return config
 
@@ -340,9 +377,10 @@ def _runtime_script(config: dict) -> bytes:
 def compact_state(config: dict, state: dict) -> str:
     """The suspend_data text for a learner state: the same format scorm-runtime.js writes.
 
-    {"v":1,"k":layout,"p":page index,"s":visited pages as a hex bitmask,"q":one of
+    {"v":2,"k":layout,"p":page index,"s":visited pages as a hex bitmask,"q":one of
     t/f/- per statement,"c":1 if the quiz was checked,"a":{question index: answer}};
-    the runtime adds "x":[question indices] for answers kept only in localStorage.
+    the runtime adds "x":[question indices] for answers kept only in localStorage; with
+    choices, checklists or rating scales, "h", "t" and "r" (see workbook-state.js).
     """
     slugs = config["pages"]
     visited = sum(1 << slugs.index(slug) for slug in set(state.get("visited", ())) if slug in slugs)
@@ -350,7 +388,7 @@ def compact_state(config: dict, state: dict) -> str:
     questions = [question_id for question_id, _ in config["questions"]]
     answers = state.get("answers", {})
     compact = {
-        "v": 1,
+        "v": 2,
         "k": config["layout"],
         "p": slugs.index(state["page"]) if state.get("page") in slugs else 0,
         "s": format(visited, "x"),
@@ -358,7 +396,29 @@ def compact_state(config: dict, state: dict) -> str:
         "c": 1 if state.get("checked") else 0,
         "a": {str(index): answers[qid] for index, qid in enumerate(questions) if answers.get(qid)},
     }
+    compact.update(_compact_answer_kinds(config, state))
     return json.dumps(compact, ensure_ascii=False, separators=(",", ":"))
+
+
+def _compact_answer_kinds(config: dict, state: dict) -> dict:
+    """Version 2's "h", "t" and "r" (workbook-state.js compactAnswerKinds), present only when the layout has the kinds."""
+    out: dict = {}
+    chosen, ticked, ratings = state.get("choices", {}), state.get("checks", {}), state.get("ratings", {})
+    if config.get("choices"):
+        out["h"] = ["".join(_base36(index) for index, option in enumerate(options) if option in chosen.get(choice_id, ()))
+                    for choice_id, _, options, _, _ in config["choices"]]
+    checks = [check_id for _, check_ids, _, _ in config.get("checklists", ()) for check_id in check_ids]
+    if checks:
+        mask = sum(1 << index for index, check_id in enumerate(checks) if ticked.get(check_id) is True)
+        out["t"] = format(mask, "x")
+    if config.get("ratings"):
+        out["r"] = "".join(_base36(ratings[statement_id]) if 1 <= ratings.get(statement_id, 0) <= min(levels, 35) else "-"
+                           for statement_id, levels, _, _ in config["ratings"])
+    return out
+
+
+def _base36(number: int) -> str:
+    return "0123456789abcdefghijklmnopqrstuvwxyz"[number]
 
 
 @dataclass(frozen=True)
@@ -379,6 +439,10 @@ def suspend_data_budget(doc: Document, version: ScormVersion, sco: Sco | None = 
         "quiz": {statement_id: False for statement_id, _, _ in config["statements"]},
         "checked": True,
         "answers": {question_id: "_" for question_id in questions},
+        # Every option chosen, every check ticked and every statement rated: the longest they can be.
+        "choices": {choice_id: options for choice_id, _, options, _, _ in config["choices"]},
+        "checks": {check_id: True for _, check_ids, _, _ in config["checklists"] for check_id in check_ids},
+        "ratings": {statement_id: levels for statement_id, levels, _, _ in config["ratings"]},
     }
     fixed = len(compact_state(config, state)) - len(questions)
     if not questions:

@@ -27,6 +27,12 @@ def script_messages(language: Language) -> dict[str, object]:
         "true": _("True"),
         "false": _("False"),
         "earlierAnswers": _("Answers from an earlier version of this workbook"),
+        "choices": _("Choices"),
+        "checklistTitle": _("%(challenge)s: checklist"),
+        "rating": _("rating"),
+        "ratingLevel": _("%(label)s (%(level)s of %(count)s)"),
+        "notRated": _("(not rated)"),
+        "myRating": _("My rating:"),
         # workbook.js: the quiz
         "correct": _("Correct."),
         "incorrect": _("Not quite."),

@@ -76,6 +76,9 @@
     narrowed.pages = pick(packageConfig.pages, sco.pages);
     narrowed.questions = pick(packageConfig.questions, sco.questions);
     narrowed.statements = pick(packageConfig.statements, sco.statements);
+    ["choices", "checklists", "ratings"].forEach(function (name) {
+      narrowed[name] = pick(packageConfig[name] || [], sco[name] || []);
+    });
     return narrowed;
   }
 
@@ -98,6 +101,10 @@
     exitFinished: "normal"
   };
   var names = config.version === "1.2" ? V12 : V2004;
+  ["choices", "checklists", "ratings"].forEach(function (name) { config[name] = config[name] || []; });
+
+  // A SCO with a quiz (true/false statements or choices) is scored when the quiz is checked.
+  function scored() { return config.statements.length + config.choices.length > 0; }
 
   // --- finding the LMS API, the way the SCORM run-time specs describe --------
 
@@ -166,6 +173,10 @@
     return date.getUTCFullYear() + "-" + pad(date.getUTCMonth() + 1, 2) + "-" + pad(date.getUTCDate(), 2) + "T" +
       pad(date.getUTCHours(), 2) + ":" + pad(date.getUTCMinutes(), 2) + ":" + pad(date.getUTCSeconds(), 2) + "." +
       pad(Math.floor(date.getUTCMilliseconds() / 10), 2) + "Z";
+  }
+
+  function sameIds(one, other) {
+    return one.length === other.length && one.every(function (id) { return other.indexOf(id) !== -1; });
   }
 
   // At most `limit` UTF-16 code units, never half of a surrogate pair (an emoji, say).
@@ -293,6 +304,7 @@
       var location = this.get(names.location);
       if (has(pageIndex, location)) { this.state.page = location; }
       this.markStarted();
+      if (resumed && config.version === "1.2") { this.reportAnswers(this.state, true); }
     } else {
       this.localKey += "preview";
       backup = readLocal(this.localKey);
@@ -312,7 +324,7 @@
       if (!this.completed) { this.set("cmi.core.lesson_status", "incomplete"); }
     } else {
       this.completed = this.get("cmi.completion_status") === "completed";
-      var success = config.statements.length ? this.get("cmi.success_status") : "";
+      var success = scored() ? this.get("cmi.success_status") : "";
       if (success === "passed" || success === "failed") { this.success = success; }
       if (!this.completed) { this.set("cmi.completion_status", "incomplete"); }
     }
@@ -321,7 +333,7 @@
   // The attempt is over: complete and, with a quiz, passed or failed. The LMS
   // may then close it; until then it is suspended, to be resumed.
   Session.prototype.attemptOver = function () {
-    return this.completed && (!config.statements.length || this.success !== "");
+    return this.completed && (!scored() || this.success !== "");
   };
 
   Session.prototype.load = function () {
@@ -352,6 +364,7 @@
       }
       this.set(names.location, state.page);
       this.reportProgress();
+      this.reportAnswers(state);
     }
     this.omitted = fitted.omitted.filter(function (index) { return this.unrestored.indexOf(index) === -1; }, this);
     this.lastSuspendData = fitted.text;
@@ -389,27 +402,30 @@
   // of the progress. SCORM 1.2's one status says "passed" or "failed" rather
   // than "completed" for a SCO with a quiz, with the score (see reportScore12).
   Session.prototype.reportProgress = function () {
-    var scored = config.statements.length > 0;
-    var steps = config.pages.length + (scored ? 1 : 0);
-    var done = this.state.visited.length + (scored && this.state.checked ? 1 : 0);
+    var isScored = scored();
+    var steps = config.pages.length + (isScored ? 1 : 0);
+    var done = this.state.visited.length + (isScored && this.state.checked ? 1 : 0);
     if (config.version === "2004") {
       this.set("cmi.progress_measure", String(Math.round(done / steps * 10000) / 10000));
       if (!this.completed && done >= steps) { this.completed = this.set("cmi.completion_status", "completed"); }
       return;
     }
     if (done < steps) { return; } // "incomplete", set on starting, stays
-    if (scored) {
+    if (isScored) {
       this.reportScore12();
     } else if (!this.completed) {
       this.completed = this.set("cmi.core.lesson_status", "completed");
     }
   };
 
-  // The quiz's score: right answers of the SCO's statements in the state.
+  // The quiz's score: right answers of the SCO's statements and choices in the state
+  // (checklists and rating scales are never graded).
   Session.prototype.score = function () {
     var quiz = this.state.quiz;
+    var chosen = this.state.choices;
     var right = config.statements.filter(function (statement) { return quiz[statement[0]] === statement[1]; }).length;
-    return { right: right, total: config.statements.length };
+    right += config.choices.filter(function (choice) { return sameIds(chosen[choice[0]] || [], choice[1]); }).length;
+    return { right: right, total: config.statements.length + config.choices.length };
   };
 
   // SCORM 1.2, every page seen and the quiz checked: the score, and passed or
@@ -440,38 +456,45 @@
     this.save(state);
   };
 
-  // The score over every statement of the workbook, one interaction each.
+  // The score over every statement and choice of the SCO, one interaction each.
   Session.prototype.reportQuiz = function (results) {
     var state = this.load();
     (results || []).forEach(function (result) {
-      if (result && (result.response === true || result.response === false)) { state.quiz[result.id] = result.response; }
+      if (!result) { return; }
+      if (result.kind === "choice") {
+        if (Array.isArray(result.response) && result.response.length) { state.choices[result.id] = result.response; }
+      } else if (result.response === true || result.response === false) {
+        state.quiz[result.id] = result.response;
+      }
     });
     state.checked = true;
     this.save(state);
-    if (!this.open || this.finished || !config.statements.length) { return; }
+    if (!this.open || this.finished || !scored()) { return; }
     var right = 0;
-    var total = config.statements.length;
+    var total = config.statements.length + config.choices.length;
     var v12 = config.version === "1.2";
-    var now = timestamp(new Date());
-    config.statements.forEach(function (statement, index) {
+    config.statements.forEach(function (statement) {
       var id = statement[0], expected = statement[1], response = state.quiz[id];
       var answered = response === true || response === false;
       var correct = answered && response === expected;
       if (correct) { right += 1; }
-      var prefix = "cmi.interactions." + index + ".";
-      this.set(prefix + "id", id);
-      this.set(prefix + "type", "true-false");
-      if (v12) {
-        this.set(prefix + "correct_responses.0.pattern", expected ? "t" : "f");
-        if (answered) { this.set(prefix + "student_response", response ? "t" : "f"); }
-        this.set(prefix + "result", answered ? (correct ? "correct" : "wrong") : "neutral");
-      } else {
-        this.set(prefix + "description", clip(statement[2], 250));
-        this.set(prefix + "correct_responses.0.pattern", expected ? "true" : "false");
-        if (answered) { this.set(prefix + "learner_response", response ? "true" : "false"); }
-        this.set(prefix + "result", answered ? (correct ? "correct" : "incorrect") : "neutral");
-        this.set(prefix + "timestamp", now);
-      }
+      this.interaction(id, {
+        type: "true-false", description: statement[2],
+        pattern: v12 ? (expected ? "t" : "f") : (expected ? "true" : "false"),
+        response: answered ? (v12 ? (response ? "t" : "f") : (response ? "true" : "false")) : null,
+        result: answered ? (correct ? "correct" : (v12 ? "wrong" : "incorrect")) : "neutral"
+      });
+    }, this);
+    config.choices.forEach(function (choice) {
+      var chosen = state.choices[choice[0]] || [];
+      var correct = chosen.length > 0 && sameIds(chosen, choice[1]);
+      if (correct) { right += 1; }
+      this.interaction(choice[0], {
+        type: "choice", description: choice[3],
+        pattern: choice[1].join(v12 ? "," : "[,]"),
+        response: chosen.length ? chosen.join(v12 ? "," : "[,]") : null,
+        result: chosen.length ? (correct ? "correct" : (v12 ? "wrong" : "incorrect")) : "neutral"
+      });
     }, this);
     // SCORM 1.2's score and passed/failed wait for every page to be seen (save, above, reports them then).
     if (!v12) {
@@ -486,6 +509,98 @@
       if (this.set("cmi.success_status", success)) { this.success = success; }
     }
     this.commit();
+  };
+
+  // --- interactions --------------------------------------------------------------
+  // One per statement and choice (reported when the quiz is checked), and per rated
+  // statement, checklist and reflection question (reported as the learner answers;
+  // never graded: result "neutral"). Each is found again by its id, which is the
+  // block's own id, so an LMS's report lines up across learners and re-publications.
+  // SCORM 2004 reads the ids back on resuming and updates an interaction in place;
+  // SCORM 1.2's interactions are write-only, a journal: a resumed attempt adds
+  // records for what changes.
+
+  // The 1.2 fill-in limit (CMIString255) and the 2004 long-fill-in one (4000).
+  var FILL_IN_LIMIT = { "1.2": 255, "2004": 4000 };
+  var CUT_MARK = " [\u2026]";
+
+  Session.prototype.openInteractions = function () {
+    this.slots = {};
+    var count = parseInt(this.get("cmi.interactions._count"), 10);
+    this.nextSlot = isNaN(count) ? 0 : count;
+    if (config.version === "2004") {
+      for (var index = 0; index < this.nextSlot; index += 1) {
+        var id = this.get("cmi.interactions." + index + ".id");
+        if (id && !has(this.slots, id)) { this.slots[id] = index; }
+      }
+    }
+  };
+
+  // Write one interaction: {type, description, pattern?, response (null: not answered), result}.
+  Session.prototype.interaction = function (id, fields) {
+    if (!this.slots) { this.openInteractions(); }
+    var v12 = config.version === "1.2";
+    var fresh = !has(this.slots, id);
+    if (fresh) { this.slots[id] = this.nextSlot; this.nextSlot += 1; }
+    var prefix = "cmi.interactions." + this.slots[id] + ".";
+    this.set(prefix + "id", id);
+    this.set(prefix + "type", fields.type);
+    if (!v12) { this.set(prefix + "description", clip(fields.description || id, 250)); }
+    if (fields.pattern !== undefined && (fresh || !v12)) { this.set(prefix + "correct_responses.0.pattern", fields.pattern); }
+    if (fields.response !== null) { this.set(prefix + (v12 ? "student_response" : "learner_response"), fields.response); }
+    this.set(prefix + "result", fields.result);
+    if (!v12) { this.set(prefix + "timestamp", timestamp(new Date())); }
+  };
+
+  // What the SCO's rated statements, checklists and reflections hold, as interactions:
+  // only those answered, and each only when it changed since it was last reported.
+  // With `markOnly`, note the answers as reported without writing them: a resumed SCORM 1.2
+  // attempt, whose journal already has them.
+  Session.prototype.reportAnswers = function (state, markOnly) {
+    if (!this.open || this.finished) { return; }
+    var v12 = config.version === "1.2";
+    var reported = this.reported || (this.reported = {});
+    var report = function (id, key, fields) {
+      if (reported[id] === key) { return; }
+      reported[id] = key;
+      if (!markOnly) { this.interaction(id, fields); }
+    }.bind(this);
+    config.ratings.forEach(function (rating) {
+      var level = state.ratings[rating[0]];
+      if (!level) { return; }
+      report(rating[0], String(level), { type: "likert", description: rating[2], response: String(level), result: "neutral" });
+    });
+    config.checklists.forEach(function (checklist) {
+      var ticked = checklist[1].filter(function (id) { return state.checks[id] === true; });
+      if (!ticked.length && !has(reported, checklist[0])) { return; }
+      report(checklist[0], ticked.join(","), {
+        type: "choice", description: checklist[2] || checklist[3].join("; "),
+        response: ticked.length ? ticked.join(v12 ? "," : "[,]") : null, result: "neutral"
+      });
+    });
+    config.questions.forEach(function (question) {
+      var text = state.answers[question[0]] || "";
+      if (!text && !has(reported, question[0])) { return; } // a cleared answer clears the LMS's copy too
+      var limit = FILL_IN_LIMIT[config.version];
+      // 2004's characterstring may start with a {lang=...} delimiter: a text that starts
+      // with "{" would be misread, so the copy sent names the language first.
+      var prefix = v12 ? "" : "{lang=" + (config.lang || "en-GB") + "}";
+      var room = limit - prefix.length;
+      // The LMS's copy only: the learner's own text stays whole in suspend_data, the browser and
+      // the download. A response is one line (scorm-again refuses a line break in one), so line
+      // breaks are sent as a pilcrow; past the limit the copy is cut, and says so.
+      var line = text.replace(/\r\n|\r|\n/g, " \u00b6 ");
+      var cut = line.length > room;
+      var sent = cut ? clip(line, room - CUT_MARK.length) + CUT_MARK : line;
+      var description = question[1];
+      if (cut) {
+        description = clip(description, 250 - 80) + " (the answer is cut to the " + limit + " characters " +
+          (v12 ? "SCORM 1.2" : "SCORM 2004") + " keeps here)";
+      }
+      report(question[0], text, {
+        type: v12 ? "fill-in" : "long-fill-in", description: description, response: prefix + sent, result: "neutral"
+      });
+    });
   };
 
   // SCORM 2004: ask the LMS to take the learner to another SCO ("continue",
@@ -541,6 +656,8 @@
     // The quiz's right answers: a graded quiz's page does not carry them.
     var expected = {};
     packageConfig.statements.forEach(function (statement) { expected[statement[0]] = statement[1]; });
+    var expectedChoices = {};
+    (packageConfig.choices || []).forEach(function (choice) { expectedChoices[choice[0]] = choice[1]; });
     window.WorkbookStore = {
       load: function () { return session.load(); },
       save: function (state) { session.save(fromPage(state)); },
@@ -548,6 +665,7 @@
       persistent: session.open || localStorageWorks(),
       status: function () { return session.status(); },
       expected: expected,
+      expectedChoices: expectedChoices,
       // Answers saved by an edition with other questions: in the download, not in boxes.
       earlierAnswers: session.earlier
     };
@@ -556,6 +674,9 @@
       // learner's download lists those, not the rest as unanswered.
       window.WorkbookStore.questions = config.questions.map(function (question) { return question[0]; });
       window.WorkbookStore.statements = config.statements.map(function (statement) { return statement[0]; });
+      window.WorkbookStore.choices = config.choices.map(function (choice) { return choice[0]; });
+      window.WorkbookStore.checklists = config.checklists.map(function (checklist) { return checklist[0]; });
+      window.WorkbookStore.scales = config.ratings.map(function (rating) { return rating[3]; });
     }
 
     // The alert is in the page (partials/scorm-alert.html.j2), hidden: this fills it in and shows it.

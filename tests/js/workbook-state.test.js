@@ -16,10 +16,10 @@ const LAYOUT = {
   statements: [["s-a", true, "A."], ["s-b", false, "B."], ["s-c", true, "C."]],
   suspendDataLimit: 4096,
 };
-const EMPTY = {v: 1, answers: {}, quiz: {}, checked: false, visited: [], page: null};
+const EMPTY = {v: 2, answers: {}, quiz: {}, choices: {}, checks: {}, ratings: {}, checked: false, visited: [], page: null};
 
 function state(fields) {
-  return Object.assign({v: 1, answers: {}, quiz: {}, checked: false, visited: [], page: "index"}, fields);
+  return Object.assign({v: 2, answers: {}, quiz: {}, choices: {}, checks: {}, ratings: {}, checked: false, visited: [], page: "index"}, fields);
 }
 
 // --- the normaliser ---------------------------------------------------------------
@@ -45,8 +45,8 @@ test("only well-formed fields are kept", () => {
     page: 12,
   };
   assert.deepEqual(State.normalise(raw), {
-    v: 1, answers: {"q-one": "Mine"}, quiz: {"s-a": true, "s-d": false}, checked: false,
-    visited: ["basics", "quiz"], page: null,
+    v: 2, answers: {"q-one": "Mine"}, quiz: {"s-a": true, "s-d": false}, choices: {}, checks: {}, ratings: {},
+    checked: false, visited: ["basics", "quiz"], page: null,
   });
 });
 
@@ -114,7 +114,7 @@ const FULL = state({
 
 test("the compact form is the documented one", () => {
   assert.deepEqual(JSON.parse(State.compact(FULL, LAYOUT, [])), {
-    v: 1, k: "0123abcd", p: 3, s: "10b", q: "tt-", c: 1, a: {0: "First", 2: "Third – with “quotes” and 😀"},
+    v: 2, k: "0123abcd", p: 3, s: "10b", q: "tt-", c: 1, a: {0: "First", 2: "Third – with “quotes” and 😀"},
   });
 });
 
@@ -148,7 +148,7 @@ test("a bookmark on an unknown page is stored as the first page", () => {
 });
 
 test("text that is not a compact state expands to nothing", () => {
-  for (const text of [undefined, "", "{", "null", "[]", "42", '"v"', '{"v":2}', '{"v":"1"}', '{"a":{}}']) {
+  for (const text of [undefined, "", "{", "null", "[]", "42", '"v"', '{"v":3}', '{"v":"1"}', '{"a":{}}']) {
     assert.equal(State.expand(text, LAYOUT), null, String(text));
   }
 });
@@ -195,4 +195,62 @@ test("answers carried as missing stay marked, and a state too big even without a
   const fitted = State.fit(FULL, tiny, []);
   assert.equal(fitted.fits, false);
   assert.deepEqual(fitted.omitted.slice().sort(), [0, 2]);
+});
+
+// --- version 2: choices, checks and ratings (issue 13) --------------------------------------
+
+const KINDS = Object.assign({}, LAYOUT, {
+  layout: "kinds123",
+  choices: [["c-one", ["o-a"], ["o-a", "o-b", "o-c"], "One?"], ["c-many", ["o-d", "o-f"], ["o-d", "o-e", "o-f"], "Many?"]],
+  checklists: [["list", ["k-one", "k-two", "k-three"], "Done?"]],
+  ratings: [["r-one", 4, "Sure?"], ["r-two", 4, "Sure?"]],
+});
+
+test("choices, checks and ratings are normalised like the rest", () => {
+  const raw = {
+    choices: {"c-one": ["o-a", "o-a", 3], "c-many": "o-d", "c-x": []},
+    checks: {"k-one": true, "k-two": "yes", "k-three": 1},
+    ratings: {"r-one": 3, "r-two": 0, "r-three": 1.5, "r-four": "2"},
+  };
+  const normalised = State.normalise(raw);
+  assert.deepEqual([normalised.choices, normalised.checks, normalised.ratings],
+    [{"c-one": ["o-a"], "c-x": []}, {"k-one": true}, {"r-one": 3}]);
+});
+
+test("a version 1 state, saved before choices existed, loads with its answers and no choices", () => {
+  const old = {v: 1, answers: {"q-one": "Mine"}, quiz: {"s-a": true}, checked: true, visited: ["basics"], page: "basics"};
+  assert.deepEqual(State.normalise(old, PAGES), state({
+    answers: {"q-one": "Mine"}, quiz: {"s-a": true}, checked: true, visited: ["basics"], page: "basics",
+  }));
+});
+
+test("a version 1 compact state still expands (an attempt saved by the last release resumes)", () => {
+  const text = JSON.stringify({v: 1, k: LAYOUT.layout, p: 2, s: "5", q: "tf-", c: 1, a: {1: "Two"}});
+  assert.deepEqual(State.expand(text, LAYOUT).state, state({
+    answers: {"q-two": "Two"}, quiz: {"s-a": true, "s-b": false}, checked: true, visited: ["index", "practice"], page: "practice",
+  }));
+});
+
+test("choices, checks and ratings compact to the documented form and come back", () => {
+  const full = state({
+    choices: {"c-one": ["o-b"], "c-many": ["o-f", "o-d"]},
+    checks: {"k-one": true, "k-three": true},
+    ratings: {"r-two": 4},
+  });
+  const form = JSON.parse(State.compact(full, KINDS, []));
+  assert.deepEqual([form.h, form.t, form.r], [["1", "02"], "5", "-4"]);
+  const expanded = State.expand(State.compact(full, KINDS, []), KINDS).state;
+  assert.deepEqual(expanded.choices, {"c-one": ["o-b"], "c-many": ["o-d", "o-f"]});
+  assert.deepEqual([expanded.checks, expanded.ratings], [full.checks, full.ratings]);
+});
+
+test("a layout without the new kinds writes none of their fields", () => {
+  const form = JSON.parse(State.compact(FULL, LAYOUT, []));
+  assert.deepEqual(["h", "t", "r"].filter((key) => key in form), []);
+});
+
+test("malformed choices, checks and ratings in a compact state are read as nothing", () => {
+  const text = JSON.stringify({v: 2, k: KINDS.layout, h: ["9z", 4], t: "q", r: "0x"});
+  const expanded = State.expand(text, KINDS).state;
+  assert.deepEqual([expanded.choices, expanded.checks, expanded.ratings], [{}, {}, {}]);
 });

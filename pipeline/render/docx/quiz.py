@@ -12,6 +12,7 @@ from ... import model
 from ...brand import Brand
 from ...i18n import N_
 from ...resolve import Document
+from . import answers
 from .numbering import Numbering
 from .ooxml import PPR_ORDER, set_property
 from .paragraphs import Context, ParagraphWriter
@@ -75,7 +76,7 @@ class QuizWriter(ParagraphWriter):
         self.pending.clear()
         return paragraph
 
-    def answer_space(self, ctx: Context, question_id: str) -> None:
+    def answer_space(self, ctx: Context, question_id: str, height: int = 1701) -> None:
         """A bordered answer area: a header row naming it, and a tall cell holding a rich-text content control."""
         table = self.table(ctx, ANSWER_SPACE, [1], rows=2)
         label = self.cell_paragraph(table.cell(0, 0), "Answer Space Label")
@@ -83,7 +84,7 @@ class QuizWriter(ParagraphWriter):
         self.run(label._p, answer_label)
         row = table.rows[1]._tr
         tr_pr = row.get_or_add_trPr()
-        tr_pr.append(parse_xml(f'<w:trHeight {nsdecls("w")} w:val="1701" w:hRule="atLeast"/>'))
+        tr_pr.append(parse_xml(f'<w:trHeight {nsdecls("w")} w:val="{height}" w:hRule="atLeast"/>'))
         tc = table.cell(1, 0)._tc
         for p in tc.findall(qn("w:p")):
             tc.remove(p)
@@ -111,6 +112,9 @@ class QuizWriter(ParagraphWriter):
             style = "Challenge Question" if ctx.box_style == BOX_STYLES["challenge"] else (ctx.box_style or "Normal")
             paragraph = self.text_paragraph(ctx, style, node.prompt)
             self.set_keep_next(paragraph)
+        if not node.statements:  # a quiz of choices only
+            answers.choices(self, node, ctx)
+            return
         table = self.table(ctx, QUIZ_TABLE, [70, 15, 15], rows=1 + len(node.statements))
         _ = self.doc.gettext
         for column, heading in enumerate((_("Statement"), _("True"), _("False"))):
@@ -129,11 +133,15 @@ class QuizWriter(ParagraphWriter):
             for column, value, shown in ((1, "true", _("True")), (2, "false", _("False"))):
                 paragraph = self.cell_paragraph(table.cell(row, column), "Quiz Tick")
                 self.checkbox(paragraph, f"{shown}: {text}", f"{statement.id}:{value}")
+        answers.choices(self, node, ctx)
 
     def quiz_answers(self, node: model.QuizAnswers, ctx: Context) -> None:
         """A numbered list: each statement (linked back to the quiz), its value and qualifier, its explanation."""
         num_id = self.numbering.new_list(True, boxed=bool(ctx.box_style), level=0)
         for answer in node.answers:
+            if isinstance(answer, model.ChoiceAnswer):
+                paragraph = answers.choice_answer(self, answer, ctx, num_id)
+                continue
             self.pending.append(answer_key(answer.statement))
             paragraph = self.new_paragraph(ctx, ctx.box_style or "Quiz Answer")
             self.numbering.apply(paragraph, num_id, 0)

@@ -11,6 +11,7 @@ lists by real numbering.
 """
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 from typing import Callable
 
@@ -26,6 +27,7 @@ from ...resolve import Document
 from ..docx_preflight import is_svg
 from .ooxml import PPR_ORDER, set_property
 from .paragraphs import Context
+from . import answers
 from .quiz import QuizWriter
 from .contents import write_contents
 from .publication import title_page_details
@@ -69,6 +71,8 @@ class WordWriter(QuizWriter):
             model.QuizAnswers: self.quiz_answers,
             model.Section: self.section,
             model.Table: lambda node, ctx: write_table(self, node, ctx),
+            model.Checklist: partial(answers.checklist, self),
+            model.RatingScale: partial(answers.rating_scale, self),
         }
 
     # entry point
@@ -352,4 +356,7 @@ class WordWriter(QuizWriter):
         self.set_keep_next(paragraph)
         for sublist in node.sublists:
             self.list_block(sublist, ctx)
-        self.answer_space(ctx, node.id or "")
+        if node.space == "drawing":
+            answers.drawing_space(self, ctx, node)
+        else:
+            self.answer_space(ctx, node.id or "", answers.answer_space_height(node))

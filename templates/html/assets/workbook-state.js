@@ -3,16 +3,24 @@
  * for the launcher page), and unit-tested in node (tests/js/).
  *
  * The learner state (docs/architecture.md), one JSON object:
- *   {"v": 1, "answers": {questionId: text}, "quiz": {statementId: true|false},
+ *   {"v": 2, "answers": {questionId: text}, "quiz": {statementId: true|false},
+ *    "choices": {choiceId: [optionId, ...]}, "checks": {checkId: true},
+ *    "ratings": {ratedStatementId: level number, 1 for the first},
  *    "checked": bool, "visited": [pageSlug, ...], "page": pageSlug}
+ * Version 1 had no choices, checks or ratings: it loads as a version 2 state without them.
  *
  * Its compact form, kept in a SCORM suspend_data (pipeline/render/scorm.py compact_state
  * mirrors it to compute the budget at build time):
  *   {"v":1,"k":layout,"p":page index,"s":visited pages as a hex bitmask,"q":t/f/- per
  *    statement,"c":1 if checked,"a":{question index: answer},"x":[indices of answers
  *    kept only in localStorage]}
+ * and, in version 2, when the layout has any: "h":[the chosen option indices of each choice,
+ *    one base-36 digit each, "" when none], "t":the ticked checks as a hex bitmask, "r":a
+ *    base-36 digit per rated statement (the level number; "-" when not rated).
  * where a layout (`config`) is {layout, pages: [slug], questions: [[id, ...]],
- * statements: [[id, expected, ...]], suspendDataLimit}.
+ * statements: [[id, expected, ...]], choices?: [[id, [correct option ids], [option ids], ...]],
+ * checklists?: [[id, [check ids], ...]], ratings?: [[rated statement id, levels, ...]],
+ * suspendDataLimit}.
  *
  * In a browser this defines window.WorkbookState; in node, module.exports.
  * Written as ES5: the scripts run unbundled in whatever browser an LMS learner has.
@@ -27,7 +35,8 @@
 }(typeof self !== "undefined" ? self : this, function () {
   "use strict";
 
-  var VERSION = 1;
+  var VERSION = 2;
+  var READABLE_VERSIONS = [1, 2]; // compact forms expand() still reads
 
   function isPlainObject(value) {
     return value !== null && typeof value === "object" && !Array.isArray(value);
@@ -42,7 +51,10 @@
   // order, and the bookmark is one of them (the first by default); without, any slug.
   function normalise(raw, pages) {
     var known = Array.isArray(pages) ? pages : null;
-    var state = {v: VERSION, answers: {}, quiz: {}, checked: false, visited: [], page: known && known.length ? known[0] : null};
+    var state = {
+      v: VERSION, answers: {}, quiz: {}, choices: {}, checks: {}, ratings: {}, checked: false, visited: [],
+      page: known && known.length ? known[0] : null
+    };
     if (!isPlainObject(raw)) {
       return state;
     }
@@ -57,6 +69,30 @@
       Object.keys(raw.quiz).forEach(function (id) {
         if (typeof raw.quiz[id] === "boolean") {
           state.quiz[id] = raw.quiz[id];
+        }
+      });
+    }
+    if (isPlainObject(raw.choices)) {
+      Object.keys(raw.choices).forEach(function (id) {
+        if (Array.isArray(raw.choices[id])) {
+          state.choices[id] = raw.choices[id].filter(function (option, index, all) {
+            return typeof option === "string" && all.indexOf(option) === index;
+          });
+        }
+      });
+    }
+    if (isPlainObject(raw.checks)) {
+      Object.keys(raw.checks).forEach(function (id) {
+        if (raw.checks[id] === true) {
+          state.checks[id] = true;
+        }
+      });
+    }
+    if (isPlainObject(raw.ratings)) {
+      Object.keys(raw.ratings).forEach(function (id) {
+        var level = raw.ratings[id];
+        if (typeof level === "number" && level >= 1 && level % 1 === 0) {
+          state.ratings[id] = level;
         }
       });
     }
@@ -125,12 +161,79 @@
       c: state.checked ? 1 : 0,
       a: answers
     };
+    compactAnswerKinds(state, config, form);
     if (omit.length) {
       form.x = omit.slice().sort(function (a, b) {
         return a - b;
       });
     }
     return JSON.stringify(form);
+  }
+
+  function listOf(config, name) {
+    return Array.isArray(config[name]) ? config[name] : [];
+  }
+
+  function checkIds(config) {
+    var ids = [];
+    listOf(config, "checklists").forEach(function (checklist) {
+      ids = ids.concat(checklist[1]);
+    });
+    return ids;
+  }
+
+  // Version 2's choices, checks and ratings, added to `form` only when the layout has them.
+  function compactAnswerKinds(state, config, form) {
+    var choices = listOf(config, "choices");
+    var checks = checkIds(config);
+    var ratings = listOf(config, "ratings");
+    if (choices.length) {
+      form.h = choices.map(function (choice) {
+        var chosen = state.choices[choice[0]] || [];
+        return choice[2].map(function (option, index) {
+          return chosen.indexOf(option) === -1 ? "" : index.toString(36);
+        }).join("");
+      });
+    }
+    if (checks.length) {
+      form.t = visitedMask(checks.filter(function (id) {
+        return state.checks[id] === true;
+      }), checks);
+    }
+    if (ratings.length) {
+      form.r = ratings.map(function (rating) {
+        var level = state.ratings[rating[0]];
+        return level && level <= rating[1] && level < 36 ? level.toString(36) : "-";
+      }).join("");
+    }
+  }
+
+  function expandAnswerKinds(form, config, state) {
+    var chosen = Array.isArray(form.h) ? form.h : [];
+    listOf(config, "choices").forEach(function (choice, index) {
+      var digits = typeof chosen[index] === "string" ? chosen[index] : "";
+      var options = [];
+      digits.split("").forEach(function (digit) {
+        var option = choice[2][parseInt(digit, 36)];
+        if (option && options.indexOf(option) === -1) {
+          options.push(option);
+        }
+      });
+      if (options.length) {
+        state.choices[choice[0]] = options;
+      }
+    });
+    var checks = checkIds(config);
+    visitedFromMask(form.t, checks).forEach(function (id) {
+      state.checks[id] = true;
+    });
+    var levels = typeof form.r === "string" ? form.r : "";
+    listOf(config, "ratings").forEach(function (rating, index) {
+      var level = parseInt(levels.charAt(index), 36);
+      if (level >= 1 && level <= rating[1]) {
+        state.ratings[rating[0]] = level;
+      }
+    });
   }
 
   // Fit the state into config.suspendDataLimit by leaving out the longest answers first;
@@ -162,7 +265,7 @@
     } catch (error) {
       return null;
     }
-    if (!isPlainObject(form) || form.v !== VERSION) {
+    if (!isPlainObject(form) || READABLE_VERSIONS.indexOf(form.v) === -1) {
       return null;
     }
     var answers = isPlainObject(form.a) ? form.a : {};
@@ -194,6 +297,7 @@
         state.quiz[statement[0]] = false;
       }
     });
+    expandAnswerKinds(form, config, state);
     state.checked = form.c === 1;
     state.visited = visitedFromMask(form.s, config.pages);
     if (typeof form.p === "number" && has(config.pages, form.p)) {

@@ -1,8 +1,10 @@
-/* workbook.js: keeps the learner's answers and runs the true/false quizzes.
+/* workbook.js: keeps the learner's answers and runs the quizzes (true/false statements and choices).
  *
  * Learner state (docs/architecture.md), one JSON object:
- *   {"v": 1, "answers": {questionId: text}, "quiz": {statementId: true|false},
- *    "checked": bool, "visited": [pageSlug, ...], "page": pageSlug}
+ *   {"v": 2, "answers": {questionId: text}, "quiz": {statementId: true|false},
+ *    "choices": {choiceId: [optionId, ...]}, "checks": {checkId: true},
+ *    "ratings": {ratedStatementId: level number}, "checked": bool, "visited": [pageSlug, ...],
+ *    "page": pageSlug}
  * read back through assets/workbook-state.js's normaliser, which must load first.
  *
  * Store: window.WorkbookStore when a host defines it before this script runs (the SCORM
@@ -12,13 +14,16 @@
  * `questions` / `statements`: arrays of the ids it keeps when it keeps only some of the
  * workbook's (a SCO of a per-section SCORM package); the answers download then lists only
  * those, rather than showing the rest as not answered. A SCORM store also has `expected`
- * ({statementId: true|false}: a graded quiz's page does not carry its answers) and
+ * ({statementId: true|false}: a graded quiz's page does not carry its answers), `expectedChoices`
+ * ({choiceId: [correct option ids]}, likewise) and
  * `earlierAnswers` (texts the download adds: saved by an edition with other questions).
  *
  * Events, dispatched on document for hosts to listen to:
  *   workbook:page-visited    detail {slug}
  *   workbook:answers-changed detail {id, answers}     (id: the question whose answer changed)
- *   workbook:quiz-checked    detail {score, max, results: [{id, response, correct, expected}]}
+ *   workbook:quiz-checked    detail {score, max, results: [{id, kind, response, correct, expected}]}
+ *                            (kind "statement": response true/false/null; kind "choice": option ids or null)
+ *   workbook:choices-changed detail {kind: "choice"|"check"|"rating", id}
  *
  * Answers are saved on every input event, so a reload never loses typing, and are never
  * shortened: the download holds every character typed.
@@ -119,7 +124,8 @@
       return;
     }
     box.style.height = "auto";
-    box.style.height = Math.max(box.scrollHeight + 4, 128) + "px";
+    // Never below the box's own minimum: 8rem, or the lines its question asks for.
+    box.style.height = Math.max(box.scrollHeight + 4, parseFloat(window.getComputedStyle(box).minHeight) || 128) + "px";
   }
 
   function showPrintCopy(id, text) {
@@ -154,6 +160,66 @@
       showPrintCopy(id, box.value);
       fitToContent(box);
       emit("workbook:answers-changed", {id: id, answers: Object.assign({}, state.answers)});
+    });
+  });
+
+  // --- choices, checklists and rating scales -----------------------------------
+
+  function each(selector, callback) {
+    Array.prototype.forEach.call(document.querySelectorAll(selector), callback);
+  }
+
+  // A choice's inputs (radios or check boxes) keep the chosen option ids, in the options' order.
+  each("[data-choice]", function (fieldset) {
+    var id = fieldset.getAttribute("data-choice");
+    var inputs = Array.prototype.slice.call(fieldset.querySelectorAll("input"));
+    inputs.forEach(function (input) {
+      input.checked = (state.choices[id] || []).indexOf(input.value) !== -1;
+      input.addEventListener("change", function () {
+        var chosen = inputs.filter(function (other) {
+          return other.checked;
+        }).map(function (other) {
+          return other.value;
+        });
+        if (chosen.length) {
+          state.choices[id] = chosen;
+        } else {
+          delete state.choices[id];
+        }
+        save();
+        var feedback = fieldset.querySelector(".quiz-feedback");
+        if (feedback) {
+          feedback.hidden = true; // feedback for the old choice no longer applies
+        }
+        emit("workbook:choices-changed", {kind: "choice", id: id});
+      });
+    });
+  });
+
+  each("input[data-check]", function (input) {
+    var id = input.getAttribute("data-check");
+    input.checked = state.checks[id] === true;
+    input.addEventListener("change", function () {
+      if (input.checked) {
+        state.checks[id] = true;
+      } else {
+        delete state.checks[id];
+      }
+      save();
+      emit("workbook:choices-changed", {kind: "check", id: id});
+    });
+  });
+
+  each("input[data-rating]", function (input) {
+    var id = input.getAttribute("data-rating");
+    var level = parseInt(input.value, 10);
+    input.checked = state.ratings[id] === level;
+    input.addEventListener("change", function () {
+      if (input.checked) {
+        state.ratings[id] = level;
+        save();
+        emit("workbook:choices-changed", {kind: "rating", id: id});
+      }
     });
   });
 
@@ -195,6 +261,7 @@
         lines.push((index + 1) + ". " + statement.text, messages.myAnswer + " " + mine, "");
       });
     }
+    answerKindsAsText(lines);
     // SCORM: answers saved by an edition of the workbook with other questions (store.earlierAnswers).
     var earlier = Array.isArray(store.earlierAnswers) ? store.earlierAnswers : [];
     if (earlier.length) {
@@ -204,6 +271,56 @@
       });
     }
     return lines.join("\n") + "\n";
+  }
+
+  function optionText(options, id) {
+    var found = options.filter(function (option) {
+      return option[0] === id;
+    })[0];
+    return found ? found[1] : id;
+  }
+
+  // Choices, checklists and rating scales, after the true/false statements.
+  function answerKindsAsText(lines) {
+    var choices = (data.choices || []).filter(function (choice) {
+      return kept(store.choices, choice);
+    });
+    if (choices.length) {
+      lines.push("", messages.choices, underline(messages.choices), "");
+      choices.forEach(function (choice) {
+        var chosen = state.choices[choice.id] || [];
+        var mine = chosen.length ? chosen.map(function (id) {
+          return optionText(choice.options, id);
+        }).join("; ") : messages.notAnswered;
+        lines.push(choice.text, messages.myAnswer + " " + mine, "");
+      });
+    }
+    (data.checklists || []).filter(function (checklist) {
+      return kept(store.checklists, checklist);
+    }).forEach(function (checklist) {
+      var title = fill(messages.checklistTitle, {challenge: checklist.challenge});
+      lines.push("", title, underline(title), "");
+      if (checklist.text) {
+        lines.push(checklist.text);
+      }
+      checklist.checks.forEach(function (check) {
+        lines.push((state.checks[check[0]] ? "[x] " : "[ ] ") + check[1]);
+      });
+      lines.push("");
+    });
+    (data.scales || []).filter(function (scale) {
+      return kept(store.scales, scale);
+    }).forEach(function (scale) {
+      var title = scale.challenge + ": " + (scale.text || messages.rating);
+      lines.push("", title, underline(title), "");
+      scale.statements.forEach(function (statement) {
+        var level = state.ratings[statement[0]];
+        var mine = level && scale.levels[level - 1]
+          ? fill(messages.ratingLevel, {label: scale.levels[level - 1], level: level, count: scale.levels.length})
+          : messages.notRated;
+        lines.push(statement[1], messages.myRating + " " + mine, "");
+      });
+    });
   }
 
   // The one answers download, behind every [data-download-answers] button: UTF-8 with a byte
@@ -235,16 +352,34 @@
   var VERDICTS = {correct: messages.correct, incorrect: messages.incorrect, unanswered: messages.unanswered};
 
   function statementsOf(quiz) {
-    return Array.prototype.slice.call(quiz.querySelectorAll("[data-statement]"));
+    return Array.prototype.slice.call(quiz.querySelectorAll("[data-statement], [data-choice]"));
+  }
+
+  function sameOptions(one, other) {
+    return one.length === other.length && one.every(function (id) {
+      return other.indexOf(id) !== -1;
+    });
+  }
+
+  function choiceResultOf(fieldset) {
+    var id = fieldset.getAttribute("data-choice");
+    var expected = fieldset.hasAttribute("data-expected") ? fieldset.getAttribute("data-expected").split(" ")
+      : ((store.expectedChoices && store.expectedChoices[id]) || []);
+    var chosen = state.choices[id] || [];
+    var response = chosen.length ? chosen.slice() : null;
+    return {id: id, kind: "choice", response: response, correct: response !== null && sameOptions(response, expected), expected: expected};
   }
 
   function resultOf(fieldset) {
+    if (fieldset.hasAttribute("data-choice")) {
+      return choiceResultOf(fieldset);
+    }
     var id = fieldset.getAttribute("data-statement");
     // A graded quiz (SCORM) does not carry its answers in the page: the store has them.
     var expected = fieldset.hasAttribute("data-expected") ? fieldset.getAttribute("data-expected") === "true"
       : Boolean(store.expected && store.expected[id] === true);
     var response = typeof state.quiz[id] === "boolean" ? state.quiz[id] : null;
-    return {id: id, response: response, correct: response === expected, expected: expected};
+    return {id: id, kind: "statement", response: response, correct: response === expected, expected: expected};
   }
 
   function showFeedback(fieldset, result) {
@@ -276,7 +411,7 @@
   }
 
   Array.prototype.forEach.call(document.querySelectorAll("[data-quiz]"), function (quiz) {
-    statementsOf(quiz).forEach(function (fieldset) {
+    Array.prototype.forEach.call(quiz.querySelectorAll("[data-statement]"), function (fieldset) {
       var id = fieldset.getAttribute("data-statement");
       Array.prototype.forEach.call(fieldset.querySelectorAll("input[type=radio]"), function (radio) {
         radio.checked = typeof state.quiz[id] === "boolean" && String(state.quiz[id]) === radio.value;
