@@ -93,7 +93,7 @@ def test_templates_get_the_catalog_through_jinja2_i18n_with_escaped_variables():
         '{{ _("Challenge %(number)s", number=3) }}|{{ _("Published by %(publisher)s.", publisher="<Cyngor>") }}|'
         '{% trans %}Contents{% endtrans %}'
     )
-    assert template.render() == "Her 3|Cyhoeddwyd gan &lt;Cyngor&gt;.|Cynnwys"
+    assert template.render() == "Her 3|Cyhoeddwr: &lt;Cyngor&gt;.|Cynnwys"
 
 
 # --- the catalogs are complete -------------------------------------------------------
@@ -215,7 +215,7 @@ def test_the_pair_finds_each_other_beside_each_other():
     assert problems == []
     [edition] = editions
     assert (edition.lang, edition.workbook_id, edition.title) == ("en-GB", "commissioning-basics", "Commissioning workbook: the essentials")
-    assert edition.page_slugs == {"index", "hanfodion", "ymarfer", "atebion"}
+    assert edition.page_slugs == {"index", "hanfodion", "ymarfer", "ffyrdd-o-ateb", "atebion"}
     assert find_editions(english, {"comisiynu-hanfodion": welsh}, lambda _: None)[1] == []
 
 
@@ -223,7 +223,7 @@ def test_a_missing_or_one_way_translation_is_an_error():
     welsh, english = load_source(WELSH).workbook, load_source(ENGLISH).workbook
     _, problems = find_editions(welsh, {}, lambda _: None)
     assert [str(problem) for problem in problems] == [
-        f"{WELSH}:13: error: translation 'commissioning-basics' (en-GB) is neither among the workbooks being built nor in "
+        f"{WELSH}:15: error: translation 'commissioning-basics' (en-GB) is neither among the workbooks being built nor in "
         "commissioning-basics/workbook.xml beside this workbook's folder; build the two together [translation.missing]"
     ]
     lonely = replace(english, meta=replace(english.meta, translations=()))
@@ -243,7 +243,7 @@ def test_sections_only_one_edition_has_are_a_warning():
     assert len(editions) == 1
     assert [(problem.severity, problem.message) for problem in problems] == [(
         "warning",
-        "the top-level sections of translation 'commissioning-basics' differ from this workbook's (only here: atebion); a page "
+        "the top-level sections of translation 'commissioning-basics' differ from this workbook's (only here: ffyrdd-o-ateb, atebion); a page "
         "without a twin links to the other edition's contents page",
     )]
 
@@ -355,10 +355,20 @@ def test_the_pair_builds_every_format(pair):
 
 def test_welsh_web_pages_have_no_english_interface_string(pair):
     pages = list(page_roots(pair["cy"] / "html", ".html"))
-    assert len(pages) == 5
+    assert len(pages) == 6
     for path, root in pages:
         assert root.get("lang") == "cy", path.name
         assert english_in(welsh_text(root)) == [], path.name
+
+
+def test_every_answer_kind_and_the_publication_details_read_in_welsh(pair):
+    kinds = lxml.html.parse(str(pair["cy"] / "html" / "ffyrdd-o-ateb.html")).getroot().text_content()
+    for words in ("(dewiswch un)", "(dewiswch bob un sy'n berthnasol)", "Ticiwch bob un rydych chi wedi'i wneud",
+                  "Rhowch sgôr i bob datganiad", "Gwnewch hwn ar bapur neu yn fersiwn Word y gweithlyfr hwn.", "Dangos yr ateb"):
+        assert words in kinds, words
+    cover = lxml.html.parse(str(pair["cy"] / "html" / "index.html")).getroot().text_content()
+    # Names are not mutated: the Welsh catalog words the line so that none follows "gan".
+    assert "Awdur: Siân Jones" in cover and "Cyfeirnod CLLC-001" in cover and "Cyhoeddwr: Cymdeithas Llywodraeth Leol Cymru" in cover
 
 
 def test_welsh_pages_hand_their_scripts_welsh_messages(pair):
@@ -393,7 +403,8 @@ def test_welsh_labels_and_plurals_come_from_the_catalog(pair):
 def test_the_language_switcher_links_each_page_to_its_twin_both_ways(pair):
     for here, there, there_lang, name in (("cy", "en", "en-GB", "English"), ("en", "cy", "cy", "Cymraeg")):
         pages = list(page_roots(pair[here] / "html", ".html"))
-        assert [path.name for path, _ in pages] == ["atebion.html", "hanfodion.html", "index.html", "print.html", "ymarfer.html"]
+        assert [path.name for path, _ in pages] == ["atebion.html", "ffyrdd-o-ateb.html", "hanfodion.html", "index.html", "print.html",
+                                                    "ymarfer.html"]
         for path, root in pages:
             [switch] = switcher_links(root)
             [alternate] = root.xpath('//link[@rel="alternate"]')
