@@ -10,7 +10,7 @@ JOBS     ?= 2
 SOURCE_DATE_EPOCH ?= 1767225600
 export SOURCE_DATE_EPOCH
 
-.PHONY: build test validate bench serve clean setup setup-python setup-validators
+.PHONY: build test validate bench serve clean setup setup-python setup-validators catalogs
 
 # The PDF needs Pango and HarfBuzz from the system (tools/install-system-packages.sh,
 # which does nothing when every package is there).
@@ -31,6 +31,13 @@ bench: setup-python setup-system-packages
 # (SOURCE may be left out while source/ holds one workbook).
 serve: setup-python
 	$(PY) -m pipeline serve $(SOURCE) --brand brands/$(BRAND) $(if $(PORT),--port $(PORT))
+
+# Extract the interface strings into pipeline/locale/workbook.pot and merge them into every
+# language's catalog (new strings arrive untranslated; the build warns until they are done).
+# Catalogs are compiled in memory by the build (pipeline/i18n.py): there is no .mo to make.
+catalogs: setup-python
+	$(VENV)/bin/pybabel extract -F babel.cfg -k plural_forms:1,2 --no-location --sort-output --omit-header -c TRANSLATORS: -o pipeline/locale/workbook.pot .
+	$(VENV)/bin/pybabel update -i pipeline/locale/workbook.pot -d pipeline/locale -D workbook --ignore-obsolete
 
 clean:
 	rm -rf build .pytest_cache

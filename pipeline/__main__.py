@@ -115,8 +115,12 @@ def command_validate(args) -> int:
 
     status = EXIT_OK
     for source in args.sources:
-        _, problems = validate_file(source)
+        result, problems = validate_file(source)
         problems += load_publish_config(source)[1]  # the build settings beside it, if any
+        if result.workbook is not None:  # the language it is shown in has a catalog (as the build checks)
+            from .i18n import language_problems
+
+            problems += language_problems(result.workbook)
         for problem in problems:
             print(problem, file=sys.stderr)
         errors = sum(problem.severity == "error" for problem in problems)

@@ -8,9 +8,11 @@ workbook/brand pair; the result is an ordinary resolved Document.
 from __future__ import annotations
 
 from dataclasses import replace
+from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 from . import model
+from .editions import primary_language
 from .resolve import BRAND_LINKS_ID, Document, resolve
 
 if TYPE_CHECKING:
@@ -50,7 +52,11 @@ def _add_brand_links(doc: Document, brand: Brand) -> Document:
     if sections is None:
         last = doc.workbook.sections[-1]
         sections = (*doc.workbook.sections[:-1], replace(last, content=(*last.content, box)))
-    return resolve(replace(doc.workbook, sections=sections), doc.publish)
+    branded = resolve(replace(doc.workbook, sections=sections), doc.publish)
+    if primary_language(brand.language) != primary_language(doc.workbook.lang):
+        # The box's title and links are the brand's text, in the brand's language.
+        branded = replace(branded, text_lang=MappingProxyType({**doc.text_lang, box_id: brand.language}))
+    return branded
 
 
 def _insert_after_last_useful_links(sections: tuple[model.Section, ...], box: model.Box) -> tuple[model.Section, ...] | None:

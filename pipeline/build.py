@@ -65,6 +65,10 @@ def load_document(source: Path, strict: bool = False, formats: tuple[str, ...] =
     result, problems = validate_file(source)
     publish, publish_problems = load_publish_config(source)
     problems = problems + publish_problems
+    if result.workbook is not None:
+        from .i18n import language_problems
+
+        problems = problems + language_problems(result.workbook)
     if result.workbook is not None and publish is not None and not any(p.severity == "error" for p in problems):
         document = resolve(result.workbook, publish)
         for fmt in formats:
@@ -150,6 +154,21 @@ def referenced_files(source: Path, data: bytes) -> list[str]:
     return sorted(found)
 
 
+# <translation workbook="ID"/> (either attribute order) and its JSON form: the other-language
+# editions, whose titles and pages this workbook's outputs name and link to.
+_XML_TRANSLATION = re.compile(rb"""<translation\b[^>]*?\bworkbook\s*=\s*["']([a-z][a-z0-9-]{0,79})["']""")
+_JSON_TRANSLATION = re.compile(
+    rb'"type"\s*:\s*"translation"[^{}]*?"workbook"\s*:\s*"([a-z][a-z0-9-]{0,79})"'
+    rb'|"workbook"\s*:\s*"([a-z][a-z0-9-]{0,79})"[^{}]*?"type"\s*:\s*"translation"')
+
+
+def translation_ids(source: Path, data: bytes) -> list[str]:
+    """The workbook ids a source names as its translations, sorted and without repeats."""
+    if source.suffix == ".json":
+        return sorted({(match.group(1) or match.group(2)).decode() for match in _JSON_TRANSLATION.finditer(data)})
+    return sorted({match.group(1).decode() for match in _XML_TRANSLATION.finditer(data)})
+
+
 def _read_source_bytes(source: Path) -> bytes | None:
     """The source's bytes for finding its images (None if it cannot be read as a regular file; validation says why)."""
     try:
@@ -195,6 +214,11 @@ def input_fingerprint(source: Path, brand_folder: Path, out_root: Path | None = 
         _hash_file(digest, path, name)
     digest.update(b"\0publish\0")
     _hash_file(digest, folder / PUBLISH_FILE, PUBLISH_FILE)
+    # The other-language editions beside this one (source/<id>/): their titles and pages are in these outputs.
+    digest.update(b"\0editions\0")
+    for workbook_id in translation_ids(source, data or b""):
+        for name in ("workbook.xml", "workbook.json"):
+            _hash_file(digest, folder.parent / workbook_id / name, f"{workbook_id}/{name}")
     digest.update(b"\0brand\0")
     brand_root = brand_folder.resolve()
     _hash_files(digest, brand_root.rglob("*"), brand_root)
@@ -279,6 +303,7 @@ def _render_formats(source: str, brand_folder: str, formats: tuple[str, ...], st
     """Render some formats of one pair into `staging` (in a worker process when --jobs > 1); return seconds per format."""
     from .brand import load_brand
     from .branding import brand_document
+    from .language import localise
 
     document = _DOCUMENTS.get(_document_key(Path(source))) or load_document(Path(source))[0]
     brand = _BRANDS.get(brand_folder)
@@ -286,8 +311,8 @@ def _render_formats(source: str, brand_folder: str, formats: tuple[str, ...], st
         brand, problems = load_brand(Path(brand_folder))
         if brand is None:
             raise UserError(problems)
-    # The brand's changes to the content are made once, here, for every format.
-    document = brand_document(document, brand)
+    # The brand's and the language's changes to the content are made once, here, for every format.
+    document = localise(brand_document(document, brand), editions=document.editions)
     seconds = {}
     for fmt in formats:
         started = time.perf_counter()
@@ -339,6 +364,7 @@ def build_pairs(pairs: list[tuple[Path, Brand]], formats: tuple[str, ...], out_r
         workbook_id = document.workbook.id if document else _read_stamp(_stamp_path(out_root, source, brand.folder))["workbook_id"]
         plans.append(_Plan(source, brand, workbook_id, todo, fresh, fingerprint))
     _refuse_shared_output_folders(plans, out_root)
+    _find_editions([(plan[0], _DOCUMENTS.get(_document_key(plan[0]))) for plan in plans if plan[3]], strict)
 
     _BRANDS.clear()
     _BRANDS.update({str(brand.folder): brand for _, brand in pairs})
@@ -471,6 +497,32 @@ def _render_all(plans: list[_Plan], versions: dict[int, Path], jobs: int, progre
         for index, *task in tasks:
             finished(index, _render_formats(*task))
     return seconds
+
+
+def _find_editions(loaded: list[tuple[Path, Document | None]], strict: bool) -> None:
+    """Find each document's other-language editions (<translation>) among the build's sources or beside it, and attach them.
+
+    An edition that is missing, in another language or that does not name its
+    twin back stops the build (exit 2); sections only one edition has are
+    warnings (errors with --strict).
+    """
+    from dataclasses import replace
+
+    from .editions import find_editions, source_beside
+
+    documents = [(source, document) for source, document in loaded if document is not None and document.workbook.meta.translations]
+    if not documents:
+        return
+    by_id = {document.workbook.id: document.workbook for _, document in loaded if document is not None}
+    problems: list[Problem] = []
+    for source, document in documents:
+        editions, found = find_editions(document.workbook, by_id, source_beside(source))
+        problems += found
+        _DOCUMENTS[_document_key(source)] = replace(document, editions=tuple(editions))
+    if any(problem.severity == "error" or strict for problem in problems):
+        raise UserError(problems)
+    for problem in problems:
+        print(problem, file=sys.stderr)
 
 
 def _refuse_shared_output_folders(plans, out_root: Path) -> None:

@@ -8,8 +8,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from . import model
+from .i18n import N_
 
 CONTENTS_SLUG = "index"
+# In English: pipeline.language.localise retitles the contents page in the workbook's language.
+CONTENTS_TITLE = N_("Contents")
 
 
 @dataclass(frozen=True)
@@ -24,7 +27,7 @@ class Page:
 
 def chunk_pages(workbook: model.Workbook) -> tuple[tuple[Page, ...], dict[str, str]]:
     """Return the pages in reading order and a map from every id to the slug of its page."""
-    entries: list[tuple[str, str, model.Section | None]] = [(CONTENTS_SLUG, "Contents", None)]
+    entries: list[tuple[str, str, model.Section | None]] = [(CONTENTS_SLUG, CONTENTS_TITLE, None)]
     entries += [(section.id, model.plain_text(section.title), section) for section in workbook.sections]
     pages = tuple(
         Page(

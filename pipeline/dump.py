@@ -69,6 +69,8 @@ def _meta(root, meta: model.Meta) -> None:
     if meta.date is not None:
         etree.SubElement(element, "date").text = meta.date
     _publication_metadata(element, meta)
+    for translation in meta.translations:
+        etree.SubElement(element, "translation", {"lang": translation.lang, "workbook": translation.workbook})
 
 
 def _publication_metadata(element, meta: model.Meta) -> None:

@@ -61,14 +61,15 @@ BY_NAME: dict[str, Format] = {fmt.name: fmt for fmt in FORMATS}
 
 
 def render_into(name: str, doc: Document, brand: Brand, folder: Path) -> Path:
-    """Brand `doc` and write format `name`'s output into `folder` under its usual name; return its path.
+    """Brand and localise `doc`, and write format `name`'s output into `folder` under its usual name; return its path.
 
     For callers outside the build (tests, the bench): the build itself brands
-    each document once and calls the renderers directly.
+    and localises each document once and calls the renderers directly.
     """
     from .branding import brand_document
+    from .language import localise
 
     output = Path(folder) / BY_NAME[name].output_name(doc.workbook.id)
     output.parent.mkdir(parents=True, exist_ok=True)
-    BY_NAME[name].renderer()(brand_document(doc, brand), brand, output)
+    BY_NAME[name].renderer()(localise(brand_document(doc, brand), editions=doc.editions), brand, output)
     return output

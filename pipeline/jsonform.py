@@ -25,7 +25,7 @@ TYPE_NAMES: dict[type, str] = {
     model.DiagramPart: "diagram-part", model.Diagram: "diagram", model.Figure: "figure", model.Video: "video",
     model.Subsection: "subsection", model.Box: "box", model.Question: "question", model.Statement: "statement",
     model.Quiz: "quiz", model.Answer: "answer", model.QuizAnswers: "quiz-answers", model.Challenge: "challenge",
-    model.Section: "section", model.Meta: "meta", model.Workbook: "workbook",
+    model.Section: "section", model.Translation: "translation", model.Meta: "meta", model.Workbook: "workbook",
     model.Table: "table", model.TableRow: "row", model.TableCell: "cell", model.Identifier: "identifier",
     model.Option: "option", model.Choice: "choice", model.ChoiceAnswer: "choice-answer", model.Check: "check",
     model.Checklist: "checklist", model.Level: "level", model.RatedStatement: "rated-statement",

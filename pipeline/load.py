@@ -565,6 +565,10 @@ class XmlReader:
             publisher=None if publisher is None else normalise_space(whole_text(publisher)).strip(),
             date=None if date is None else whole_text(date).strip(),
             **self.publication_metadata(meta_element),
+            translations=tuple(
+                model.Translation(element.get("lang"), element.get("workbook"), loc=self.loc(element))
+                for element in meta_element.findall("translation")
+            ),
             loc=self.loc(meta_element),
         )
         sections = tuple(self.section(child) for child in root.findall("section"))

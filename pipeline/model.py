@@ -405,6 +405,15 @@ class Section:
 
 
 @dataclass(frozen=True, slots=True)
+class Translation:
+    """The same workbook in another language: its lang (BCP 47) and its workbook id; checked at build."""
+
+    lang: str
+    workbook: str
+    loc: SourceLocation | None = _loc()
+
+
+@dataclass(frozen=True, slots=True)
 class Meta:
     title: Inlines
     subtitle: Inlines | None = None
@@ -417,6 +426,8 @@ class Meta:
     authors: tuple[str, ...] = ()
     rights: str | None = None
     identifiers: tuple[Identifier, ...] = ()
+    # The other-language editions (<translation lang= workbook=/>), which every format links to.
+    translations: tuple[Translation, ...] = ()
     loc: SourceLocation | None = _loc()
 
     @property
@@ -448,7 +459,7 @@ class Workbook:
 NODE_TYPES: tuple[type, ...] = (
     Text, Emphasis, Strong, Link, Ref, Paragraph, ListItem, ListBlock, Quote, Definition, Definitions,
     Image, DiagramPart, Diagram, Figure, Video, Subsection, Box, Question, Statement, Quiz, Answer,
-    QuizAnswers, Challenge, Section, Meta, Workbook,
+    QuizAnswers, Challenge, Section, Translation, Meta, Workbook,
     TableCell, TableRow, Table, Identifier,
     Option, Choice, ChoiceAnswer, Check, Checklist, Level, RatedStatement, RatingScale,
 )

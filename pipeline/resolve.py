@@ -12,19 +12,29 @@ import re
 import unicodedata
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
-from typing import Mapping
+from typing import TYPE_CHECKING, Mapping
 
 from . import model
 from .chunk import Page, chunk_pages
+from .i18n import N_
 from .publish import DEFAULT_PUBLISH, PublishConfig
 
+if TYPE_CHECKING:
+    from .editions import Edition
+    from .i18n import Language
+
+# In English: pipeline.language.localise puts them in the workbook's language.
+# TRANSLATORS: the labels of the typed blocks, shown before each block's title.
 BLOCK_LABELS: Mapping[str, str] = MappingProxyType({
-    "guidance": "Guidance",
-    "challenge": "Challenge",
-    "case-study": "Case study",
-    "tip": "Hints and tips",
-    "useful-links": "Useful links",
+    "guidance": N_("Guidance"),
+    "challenge": N_("Challenge"),
+    "case-study": N_("Case study"),
+    "tip": N_("Hints and tips"),
+    "useful-links": N_("Useful links"),
 })
+# The whole label of a numbered challenge, so that a language puts the number where it goes.
+# TRANSLATORS: "Challenge 3": put the number where your language wants it.
+CHALLENGE_LABEL = N_("Challenge %(number)s")
 
 
 def slugify(text: str) -> str:
@@ -51,19 +61,35 @@ class Document:
     publish: PublishConfig = DEFAULT_PUBLISH
     # Each choice's explanation, by choice id (a choice need not have one).
     choice_answers: Mapping[str, model.ChoiceAnswer] = field(default_factory=lambda: MappingProxyType({}))
+    # Set by pipeline.language.localise: the labels in the workbook's language, that Language for
+    # the renderers' own words (None: English, as the msgids are), and the other-language editions.
+    labels: Mapping[str, str] = field(default_factory=lambda: BLOCK_LABELS, repr=False)
+    challenge_labels: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}), repr=False)
+    language: Language | None = field(default=None, repr=False)
+    editions: tuple[Edition, ...] = ()
+    # Blocks whose own text is in another language than the workbook's, by id: the council's
+    # links box, in the brand's language (set by pipeline.branding), so pages can mark it.
+    text_lang: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}), repr=False)
 
     @property
     def title(self) -> str:
         return model.plain_text(self.workbook.meta.title)
 
     def challenge_label(self, challenge: model.Challenge) -> str:
-        return f"Challenge {self.challenge_numbers[challenge.id]}"
+        label = self.challenge_labels.get(challenge.id)
+        return label if label is not None else CHALLENGE_LABEL % {"number": self.challenge_numbers[challenge.id]}
 
     def block_label(self, node: model.Box | model.Challenge) -> str:
         """The visible label of a typed block: "Guidance", "Challenge 3", "Hints and tips"..."""
         if isinstance(node, model.Challenge):
             return self.challenge_label(node)
-        return BLOCK_LABELS[node.kind]
+        return self.labels[node.kind]
+
+    def gettext(self, message: str, **variables) -> str:
+        """A renderer's own words in the document's language: `_ = doc.gettext; _("Contents")`."""
+        if self.language is None:
+            return message % variables if variables else message
+        return self.language.gettext(message, **variables)
 
     def answer_for(self, statement: model.Statement) -> model.Answer:
         return self.answers[statement.id]

@@ -74,9 +74,10 @@ class Site:
 
     def __init__(self, doc: Document, brand: Brand):
         from .branding import brand_document
+        from .language import localise
         from .render.pages import SITE, PageSet, render_pages
 
-        doc = brand_document(doc, brand)
+        doc = localise(brand_document(doc, brand))  # the build's steps: the brand, then the workbook's language
         if brand.templates_dir is not None:
             self._pages, self._files = None, render_pages(doc, brand, SITE)
             self._names = frozenset(self._files)

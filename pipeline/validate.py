@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 
 from . import model
 from .characters import NOT_XML as _NOT_XML
+from .editions import translation_rules
 from .load import LoadResult, load_source
 from .model import SourceLocation
 from .problems import Problem, error, warning
@@ -40,6 +41,7 @@ def check_rules(workbook: model.Workbook, source_dir: Path | None = None) -> lis
         if checker:
             checker(node, problems, ids=ids, source_dir=source_dir)
     _check_quiz_answers(workbook, problems)
+    problems += translation_rules(workbook)
     return problems
 
 
@@ -468,6 +470,7 @@ _NODE_RULES = {
         model.Definition, model.Definitions, model.Image, model.DiagramPart, model.Diagram, model.Subsection,
         model.Question, model.Statement, model.Answer, model.QuizAnswers, model.Section,
         model.Workbook, model.Option, model.ChoiceAnswer, model.Check, model.Level, model.RatedStatement,
+        model.Translation,  # checked with the workbook's other translations: editions.translation_rules
     )),
     model.Table: _check_table,
     model.ListItem: _check_list_item,

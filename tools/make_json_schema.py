@@ -147,10 +147,13 @@ def schema() -> dict:
         "challenge": node("challenge", {"id": ID, "items": array_of("challenge-item")}, {"title": INLINES, "intro": array_of("simple-block")},
                           description="Reflection questions (or a quiz); numbered by the pipeline, never by hand."),
         "section": node("section", {"id": ID, "title": INLINES, "content": array_of("section-content")}),
+        "translation": node("translation", {"lang": TEXT, "workbook": ID},
+                            description="The same workbook in another language: its lang and its workbook id; it must name this one back."),
         "meta": node("meta", {"title": INLINES}, {
             "subtitle": INLINES, "summary": INLINES, "publisher": TEXT, "date": {"type": "string", "format": "date", "pattern": DATE,
                      "description": "YYYY-MM-DD, as in the XML form (no time zone)."},
             **PUBLICATION_METADATA,
+            "translations": array_of("translation"),
         }),
         "identifier": node("identifier", {"scheme": {"enum": ["isbn", "reference"]}, "value": TEXT},
                            description="An ISBN-13 (check digit checked) or the publisher's reference code."),

@@ -20,6 +20,7 @@ from lxml import etree
 
 from .. import model
 from ..brand import Brand
+from ..i18n import language_name
 from ..package import write_zip
 from ..reproducible import build_time
 from ..resolve import Document
@@ -91,7 +92,8 @@ def epub_files(doc: Document, brand: Brand) -> dict[str, bytes]:
 
 
 def _epub_files(doc: Document, brand: Brand) -> dict[str, bytes]:
-    env = _environment(brand)
+    env = _environment(brand, doc)
+    _ = doc.gettext
     content = dict(pages.render_pages(doc, brand, pages.EPUB))
     page_hrefs = [pages.page_filename(page.slug, pages.EPUB) for page in doc.pages]
     missing = [href for href in page_hrefs if href not in content]
@@ -112,7 +114,13 @@ def _epub_files(doc: Document, brand: Brand) -> dict[str, bytes]:
         "stylesheets": stylesheets,
         "logo_href": logo_href,
         "cover_image": cover_image,
-        "cover_alt": f"Cover of {doc.title}, from {brand.council_name}.",
+        "cover_alt": _("Cover of %(title)s, from %(council)s.", title=doc.title, council=brand.council_name),
+        "brand_lang_attr": pages.brand_language_attribute(doc, brand, pages.EPUB),
+        # The cover names each other-language edition, in this edition's language, with its title in its own.
+        "other_editions": [
+            {"lang": edition.lang, "title": edition.title, "language_name": language_name(edition.lang, wb.lang)}
+            for edition in doc.editions
+        ],
         "cover_title_lines": textwrap.wrap(doc.title, 22) or [doc.title],
         "cover_subtitle_lines": textwrap.wrap(model.plain_text(wb.meta.subtitle), 34),
         "cover_council_lines": textwrap.wrap(brand.council_name, 34),
@@ -125,7 +133,7 @@ def _epub_files(doc: Document, brand: Brand) -> dict[str, bytes]:
         **context,
         "toc": [_toc_entry(section, pages.page_filename(doc.page_of[section.id], pages.EPUB)) for section in wb.sections],
         "landmarks": [
-            ("cover", cover_page, "Cover"),
+            ("cover", cover_page, _("Cover")),
             *([("toc", pages.page_filename(contents_page.slug, pages.EPUB), contents_page.title)] if contents_page else []),
             ("bodymatter", pages.page_filename(first_section.slug, pages.EPUB), first_section.title),
         ],
@@ -188,20 +196,22 @@ def accessibility(doc: Document, content: Mapping[str, bytes]) -> Accessibility:
         features.append("alternativeText")
     if aria:
         features.append("ARIA")
+    # The summary is for readers, in the publication's language; the properties above are the standard's terms.
+    _ = doc.gettext
     summary = [
-        "This publication aims to meet EPUB Accessibility 1.1 and WCAG 2.2 Level AA; it passes EPUBCheck and Ace by DAISY "
-        "but has not been certified by a third party.",
-        "It has a table of contents, a heading for every section and sub-section, and a reading order that follows the workbook.",
-        "It is reflowable: readers can change the text size, font and colours.",
+        _("This publication aims to meet EPUB Accessibility 1.1 and WCAG 2.2 Level AA; it passes EPUBCheck and Ace by DAISY "
+          "but has not been certified by a third party."),
+        _("It has a table of contents, a heading for every section and sub-section, and a reading order that follows the workbook."),
+        _("It is reflowable: readers can change the text size, font and colours."),
     ]
     if images:
-        summary.append("Every image and diagram has a text alternative." if not unlabelled
-                       else "Some images have no text alternative.")
+        summary.append(_("Every image and diagram has a text alternative.") if not unlabelled
+                       else _("Some images have no text alternative."))
     if doc.quizzes:
-        summary.append("The quizzes work without scripts: each statement links to its answer, and each answer links back.")
+        summary.append(_("The quizzes work without scripts: each statement links to its answer, and each answer links back."))
     if any(isinstance(node, model.Video) for node in model.walk(doc.workbook)):
-        summary.append("Videos are not embedded; the text names them and links to them where an address is known.")
-    summary.append("There is no audio, animation or flashing content.")
+        summary.append(_("Videos are not embedded; the text names them and links to them where an address is known."))
+    summary.append(_("There is no audio, animation or flashing content."))
     return Accessibility(
         access_modes=("textual", "visual") if images else ("textual",),
         access_mode_sufficient=("textual",) if not unlabelled else ("textual", "visual"),
@@ -293,9 +303,9 @@ def _stylesheets(page: bytes) -> list[str]:
             if link.get("rel") == "stylesheet"]
 
 
-def _environment(brand: Brand) -> jinja2.Environment:
-    """[brand templates, templates/epub]: a brand may override the package files too."""
-    return template_environment(TEMPLATES, brand.templates_dir)
+def _environment(brand: Brand, doc: Document) -> jinja2.Environment:
+    """[brand templates, templates/epub], in the document's language: a brand may override the package files too."""
+    return template_environment(TEMPLATES, brand.templates_dir, language=doc.language)
 
 
 def _render(env: jinja2.Environment, name: str, context: Mapping[str, object]) -> bytes:

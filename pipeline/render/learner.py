@@ -6,7 +6,9 @@ import json
 
 from .. import model
 from ..brand import Brand
+from ..i18n import SOURCE_LANGUAGE, language_for
 from ..resolve import Document
+from .script_messages import script_messages
 
 # The brand whose name answers downloads leave out (pipeline.build.DEFAULT_BRAND's folder).
 DEFAULT_BRAND_NAME = "default"
@@ -42,12 +44,17 @@ def answer_kind_ids(doc: Document) -> dict[str, list[str]]:
 
 
 def answers_filename(doc: Document, brand: Brand) -> str:
-    """The answers download's file name: "<workbook id>-my-answers.txt", with the brand's name unless it is the default."""
+    """The answers download's file name: "<workbook id>-my-answers.txt", with the brand's name unless it is the default.
+
+    "my-answers" is in the workbook's language ("fy-atebion" in Welsh).
+    """
+    # TRANSLATORS: part of the answers download's file name: letters, digits and hyphens only.
+    mine = doc.gettext("my-answers")
     if brand.name == DEFAULT_BRAND_NAME:
-        return f"{doc.workbook.id}-my-answers.txt"
+        return f"{doc.workbook.id}-{mine}.txt"
     # A folder name may hold spaces or other characters a download name should not.
     name = "".join(ch if (ch.isascii() and ch.isalnum()) or ch in "-_" else "-" for ch in brand.name)
-    return f"{doc.workbook.id}-{name}-my-answers.txt"
+    return f"{doc.workbook.id}-{name}-{mine}.txt"
 
 
 def learner_data(doc: Document, brand: Brand) -> dict:
@@ -76,6 +83,7 @@ def learner_data(doc: Document, brand: Brand) -> dict:
         "questions": questions,
         "statements": statements,
         **answer_kinds_data(doc),
+        "messages": script_messages(doc.language or language_for(SOURCE_LANGUAGE)),
     }
 
 

@@ -30,6 +30,8 @@ from markupsafe import Markup
 from .. import model
 from ..brand import Brand
 from ..chunk import CONTENTS_SLUG, Page
+from ..editions import primary_language
+from ..i18n import Language, language_name
 from ..problems import UserError
 from ..resolve import Document
 from .assets import image_path, page_assets
@@ -53,9 +55,12 @@ class Profile:
     print_page: bool  # a whole-workbook page for printing
     runtime_script: str | None = None  # loaded before workbook.js (the SCORM adapter)
     layer: str | None = None  # templates that override the site's, in templates/html/profiles/ (how the markup differs)
+    # Links to the same page of the other-language editions' sites (build/<id>/<brand>/html/): only a
+    # site can follow them; a book or an LMS package cannot reach another edition's site.
+    edition_links: bool = False
 
 
-SITE = Profile("site", "profiles/site.html.j2", ".html", xhtml=False, scripts=True, print_page=True)
+SITE = Profile("site", "profiles/site.html.j2", ".html", xhtml=False, scripts=True, print_page=True, edition_links=True)
 EPUB = Profile("epub", "profiles/epub.xhtml.j2", ".xhtml", xhtml=True, scripts=False, print_page=False, layer="epub")
 # SCORM's quiz is graded for the LMS: its layer leaves the answers out of the page before checking.
 SCORM = Profile(
@@ -125,10 +130,11 @@ class PageSet:
     """
 
     def __init__(self, doc: Document, brand: Brand, profile: Profile):
-        environment = page_environment(brand, profile)
+        environment = page_environment(brand, profile, doc.language)
         assets = page_assets(doc, brand, profile, environment)
-        self._doc, self._profile = doc, profile
+        self._doc, self._brand, self._profile = doc, brand, profile
         self._answer_pages = _answer_pages(doc)
+        brand_lang = brand_language_attribute(doc, brand, profile)
         self._shared = {
             "doc": doc,
             "workbook": doc.workbook,
@@ -143,13 +149,17 @@ class PageSet:
             "page_titles": {page.slug: page.title for page in doc.pages},
             # Void elements close with "/>" in XHTML, ">" in HTML5.
             "void_slash": Markup("/") if profile.xhtml else "",
+            # The brand's own text is in the brand's language: marked where that is not the workbook's.
+            "brand_lang_attr": brand_lang,
+            "lang_attr": lambda lang: _lang_attribute(lang, profile),
+            "brand_text": (lambda text: Markup("<span{}>{}</span>").format(brand_lang, text)) if brand_lang else (lambda text: text),
         }
         self._template = environment.get_template(profile.template)
         self.assets: dict[str, bytes] = dict(assets.files)
         self._pages = {page_filename(page.slug, profile): page for page in doc.pages}
         if profile.print_page:
             slug = print_slug(doc)
-            self._pages[page_filename(slug, profile)] = Page(slug=slug, title="Whole workbook", section=None,
+            self._pages[page_filename(slug, profile)] = Page(slug=slug, title=doc.gettext("Whole workbook"), section=None,
                                                              index=len(doc.pages), previous=None, next=None)
         self.names: tuple[str, ...] = tuple(self._pages)  # reading order, the print page last
 
@@ -159,7 +169,8 @@ class PageSet:
         whole = self._profile.print_page and name == self.names[-1]
         links = PageLinks(self._doc, self._profile, self._answer_pages, current=None if whole else page.slug)
         kind = "print" if whole else "contents" if page.section is None else "section"
-        return _encode(self._template.render(self._shared, page=page, page_kind=kind, links=links))
+        editions = other_editions(self._doc, self._brand, self._profile, None if whole else page.slug)
+        return _encode(self._template.render(self._shared, page=page, page_kind=kind, links=links, editions=editions))
 
 
 # --- which partial renders a node ------------------------------------------
@@ -286,8 +297,49 @@ _PAGE_TESTS = (
 )
 
 
-def page_environment(brand: Brand, profile: Profile) -> SandboxedEnvironment:
-    """The page templates' environment: [brand templates, the profile's layer, templates/html], blocks trimmed."""
+def page_environment(brand: Brand, profile: Profile, language: Language | None = None) -> SandboxedEnvironment:
+    """The page templates' environment: [brand templates, the profile's layer, templates/html], blocks trimmed, in `language`."""
     layers = (TEMPLATES_DIR / "profiles" / profile.layer,) if profile.layer else ()
     return template_environment(TEMPLATES_DIR, brand.templates_dir, layers=layers, trim_blocks=True,
-                                globals=_PAGE_GLOBALS, tests=_PAGE_TESTS)
+                                globals=_PAGE_GLOBALS, tests=_PAGE_TESTS, language=language)
+
+
+# --- languages ---------------------------------------------------------------
+
+
+def brand_language_attribute(doc: Document, brand: Brand, profile: Profile) -> Markup:
+    """` lang="en-GB"` for the brand's own text when its language is not the workbook's; else nothing."""
+    if primary_language(brand.language) == primary_language(doc.workbook.lang):
+        return Markup("")
+    return _lang_attribute(brand.language, profile)
+
+
+def _lang_attribute(lang: str | None, profile: Profile) -> Markup:
+    """` lang="cy"` (with xml:lang in XHTML), or nothing for None."""
+    if not lang:
+        return Markup("")
+    if profile.xhtml:
+        return Markup(' lang="{0}" xml:lang="{0}"').format(lang)
+    return Markup(' lang="{0}"').format(lang)
+
+
+def other_editions(doc: Document, brand: Brand, profile: Profile, slug: str | None) -> list[dict]:
+    """The same page in each other-language edition: {lang, name (in that language), href}, for the web site.
+
+    The site of each edition is build/<id>/<brand>/html/, so the link climbs to
+    build/ and down into the other's folder; a page without a twin there (or the
+    print page) links to its contents page. EPUB and SCORM get none: a book or an
+    LMS package cannot follow a link into another edition's site (the EPUB and
+    Word covers name it instead).
+    """
+    if not profile.edition_links:
+        return []
+    found = []
+    for edition in doc.editions:
+        target = slug if slug in edition.page_slugs else CONTENTS_SLUG
+        found.append({
+            "lang": edition.lang,
+            "name": language_name(edition.lang),
+            "href": f"../../../{edition.workbook_id}/{brand.name}/html/{page_filename(target, profile)}",
+        })
+    return found

@@ -35,6 +35,7 @@ import jinja2
 
 from .. import model
 from ..brand import Brand
+from ..i18n import Language
 from ..package import write_zip
 from ..problems import Problem, warning
 from ..publish import SCOS_PER_SECTION
@@ -182,7 +183,7 @@ def package_files(doc: Document, brand: Brand, version: ScormVersion) -> dict[st
         if reserved in content:
             raise RuntimeError(f"the SCORM pages include {reserved}, which the package needs for itself")
     content[RUNTIME] = _runtime_script(script_config(doc, version, brand))
-    launcher = _environment().get_template("scorm-launch.html")
+    launcher = _environment(doc.language).get_template("scorm-launch.html")
     for sco in package_scos:
         content[sco.launch] = launcher.render(
             title=doc.title if sco.key is None else f"{sco.title} – {doc.title}", lang=doc.workbook.lang,
@@ -259,9 +260,9 @@ def _description(meta: model.Meta) -> str:
     return _one_line(model.plain_text(meta.summary)) or _one_line(model.plain_text(meta.subtitle))
 
 
-def _environment() -> jinja2.Environment:
-    """templates/scorm (the launcher and the manifests), from the one factory: sandboxed like every other."""
-    return template_environment(TEMPLATES)
+def _environment(language: Language | None = None) -> jinja2.Environment:
+    """templates/scorm (the launcher and the manifests), from the one factory: sandboxed like every other, in `language`."""
+    return template_environment(TEMPLATES, language=language)
 
 
 # --- the runtime and its state budget ----------------------------------------

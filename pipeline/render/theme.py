@@ -28,6 +28,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from .. import resources
 from ..brand import Brand
 from ..brand_templates import unsafe_template_name
+from ..i18n import SOURCE_LANGUAGE, Language, install_translations, language_for
 from ..model import SourceLocation
 from ..problems import Problem, UserError, error
 from .template_budget import BudgetedSandbox
@@ -44,8 +45,13 @@ BASE_PREFIX = "site"
 # tuples of (name, function) pairs so that they can be part of the cache key.
 @functools.lru_cache(maxsize=32)
 def template_environment(base: Path, brand_templates: Path | None = None, *, layers: tuple[Path, ...] = (),
-                         trim_blocks: bool = False, globals: tuple = (), tests: tuple = ()) -> SandboxedEnvironment:
-    """A sandboxed environment loading from [brand_templates, *layers, base]; "site/<name>" is always base's own."""
+                         trim_blocks: bool = False, globals: tuple = (), tests: tuple = (),
+                         language: Language | None = None) -> SandboxedEnvironment:
+    """A sandboxed environment loading from [brand_templates, *layers, base]; "site/<name>" is always base's own.
+
+    Templates speak `language` (English without one) through jinja2.ext.i18n:
+    `{{ _("Contents") }}`, `{{ _("Challenge %(number)s", number=n) }}`, {% trans %}.
+    """
     search_path = [str(brand_templates)] if brand_templates else []
     search_path += [str(layer) for layer in layers]
     search_path.append(str(base))
@@ -63,6 +69,7 @@ def template_environment(base: Path, brand_templates: Path | None = None, *, lay
     )
     environment.globals.update(dict(globals))
     environment.tests.update(dict(tests))
+    install_translations(environment, language or language_for(SOURCE_LANGUAGE))
     return environment
 
 

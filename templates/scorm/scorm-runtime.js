@@ -683,6 +683,15 @@
     var alertBox = null;
     var message = null;
     var shown = "";
+    // The words are the page's, from its gettext catalog (the data block's `messages`, as
+    // workbook.js reads them); a count picks its form by the language's CLDR plural rules.
+    var dataElement = document.getElementById("workbook-data");
+    var pageWords = dataElement ? JSON.parse(dataElement.textContent).messages : null;
+    var pluralRules = pageWords && window.Intl && Intl.PluralRules ? new Intl.PluralRules(pageWords.lang) : null;
+    function counted(forms, n) {
+      var form = forms[pluralRules ? pluralRules.select(n) : (n === 1 ? "one" : "other")] || forms.other;
+      return form.replace(/%\(num\)s/g, String(n));
+    }
     // The download is workbook.js's (window.WorkbookAnswers): the site's file name and format.
     function downloadAnswers() {
       if (window.WorkbookAnswers) { window.WorkbookAnswers.download(); }
@@ -699,28 +708,12 @@
         shown = "";
         return;
       }
-      var text = "";
-      if (status.unrecorded) {
-        text += "Your progress is not being recorded by your learning system. Your answers are kept in this " +
-          "browser only; download them before you leave. ";
-      }
-      var count = status.omitted.length;
-      if (count) {
-        text += "Your answers are longer than the learning system can store: " + count +
-          (count === 1 ? " answer is" : " answers are") + " saved only in this web browser. " +
-          "Download your answers to keep a copy. ";
-      }
-      var missing = status.unrestored.length;
-      if (missing) {
-        text += missing + (missing === 1 ? " answer" : " answers") + " you wrote before could not be stored by the " +
-          "learning system and " + (missing === 1 ? "is" : "are") + " not in this web browser: use the copy you " +
-          "downloaded, or come back on the browser you wrote " + (missing === 1 ? "it" : "them") + " in.";
-      }
-      if (status.earlier) {
-        text += "This workbook has changed since your last visit, so " + status.earlier +
-          (status.earlier === 1 ? " answer" : " answers") + " you wrote then could not be put back in " +
-          (status.earlier === 1 ? "its box. It is" : "their boxes. They are") + " in the download.";
-      }
+      var parts = [];
+      if (status.unrecorded) { parts.push(pageWords.notRecorded); }
+      if (status.omitted.length) { parts.push(counted(pageWords.omitted, status.omitted.length)); }
+      if (status.unrestored.length) { parts.push(counted(pageWords.unrestored, status.unrestored.length)); }
+      if (status.earlier) { parts.push(counted(pageWords.earlier, status.earlier)); }
+      var text = parts.join(" ");
       // Only a change of message is announced, not every keystroke.
       if (text !== shown) { message.textContent = text; shown = text; }
       alertBox.hidden = false;
@@ -737,7 +730,7 @@
         anchor.rel = (anchor.rel ? anchor.rel + " " : "") + "noopener";
         var note = document.createElement("span");
         note.className = "visually-hidden";
-        note.textContent = " (opens in a new tab)";
+        note.textContent = " " + (pageWords ? pageWords.opensInNewTab : "");
         anchor.appendChild(note);
       });
     }

@@ -11,10 +11,11 @@ from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls
 
 from ... import model
+from ...i18n import N_
 from .paragraphs import Context
 from .styles import ANSWER_SPACE, BOX_STYLES, QUIZ_TABLE
 
-DRAWING_LABEL = "Your drawing"
+DRAWING_LABEL = N_("Your drawing")  # in English; shown in the document's language
 TWIPS_PER_LINE = 400  # a line of the answer space's text, with its spacing (about 0.7 cm)
 DRAWING_HEIGHT = 6804  # twips: 12 cm, room for a diagram on an A4 page
 ANSWER_HEIGHT = 1701  # twips: 3 cm, the text answer space's usual height (quiz.py)
@@ -46,24 +47,27 @@ def choices(writer, node: model.Quiz, ctx: Context) -> None:
     """Each choice of a quiz: its numbered prompt, then its options with a check box each."""
     for number, choice in enumerate(node.choices, start=len(node.statements) + 1):
         writer.pending.append(choice.id)
-        hint = "choose one" if choice.select == "one" else "choose all that apply"
+        _ = writer.doc.gettext
+        hint = _("choose one") if choice.select == "one" else _("choose all that apply")
         _prompt(writer, ctx, (model.Text(f"{number}. "), *choice.prompt, model.Text(f" ({hint})")))
         rows = [(option.id, option.content, [(model.plain_text(option.content).strip(), f"{choice.id}:{option.id}")])
                 for option in choice.options]
-        _tick_table(writer, ctx, ["Option", "Your choice"], [80, 20], rows)
+        _tick_table(writer, ctx, [_("Option"), _("Your choice")], [80, 20], rows)
 
 
 def checklist(writer, node: model.Checklist, ctx: Context) -> None:
     writer.pending.append(node.id)
-    _prompt(writer, ctx, node.prompt or (model.Text("Tick each one you have done"),))
+    _ = writer.doc.gettext
+    _prompt(writer, ctx, node.prompt or (model.Text(_("Tick each one you have done")),))
     rows = [(check.id, check.content, [(model.plain_text(check.content).strip(), check.id)]) for check in node.checks]
-    _tick_table(writer, ctx, ["", "Done"], [85, 15], rows)
+    _tick_table(writer, ctx, ["", _("Done")], [85, 15], rows)
 
 
 def rating_scale(writer, node: model.RatingScale, ctx: Context) -> None:
     """A table: a statement a row, a level a column, a check box in every cell."""
     writer.pending.append(node.id)
-    _prompt(writer, ctx, node.prompt or (model.Text("Rate each statement"),))
+    _ = writer.doc.gettext
+    _prompt(writer, ctx, node.prompt or (model.Text(_("Rate each statement")),))
     levels = [level.label for level in node.levels]
     share = 60 // len(levels)  # the statements take the other 40 % (or a little more)
     rows = [
@@ -71,13 +75,13 @@ def rating_scale(writer, node: model.RatingScale, ctx: Context) -> None:
          [(f"{label}: {model.plain_text(statement.content).strip()}", f"{statement.id}:{number}") for number, label in enumerate(levels, start=1)])
         for statement in node.statements
     ]
-    _tick_table(writer, ctx, ["Statement", *levels], [100 - share * len(levels), *[share] * len(levels)], rows)
+    _tick_table(writer, ctx, [_("Statement"), *levels], [100 - share * len(levels), *[share] * len(levels)], rows)
 
 
 def drawing_space(writer, ctx: Context, question: model.Question) -> None:
     """An empty bordered box to draw in: a header row naming it, and a tall empty cell."""
     table = writer.table(ctx, ANSWER_SPACE, [1], rows=2)
-    writer.run(writer.cell_paragraph(table.cell(0, 0), "Answer Space Label")._p, DRAWING_LABEL)
+    writer.run(writer.cell_paragraph(table.cell(0, 0), "Answer Space Label")._p, writer.doc.gettext(DRAWING_LABEL))
     height = max(DRAWING_HEIGHT, (question.lines or 0) * TWIPS_PER_LINE)
     table.rows[1]._tr.get_or_add_trPr().append(parse_xml(f'<w:trHeight {nsdecls("w")} w:val="{height}" w:hRule="atLeast"/>'))
     writer.cell_paragraph(table.cell(1, 0), "Answer Space Text")

@@ -33,7 +33,7 @@ def set_properties(document: WordDocument, doc: Document, brand: Brand) -> None:
     props.language = doc.workbook.lang
     props.keywords = "workbook"
     props.comments = model.plain_text(meta.summary).strip()
-    props.category = "Training workbook"
+    props.category = doc.gettext("Training workbook")
     props.version = doc.workbook.version
     props.revision = 1
     props.created = when

@@ -179,6 +179,22 @@ class ParagraphWriter:
         parent.append(hyperlink)
         return hyperlink
 
+    def mark_language(self, element, lang: str | None) -> None:
+        """Give every run in `element` (a paragraph, table or run) the language `lang`; nothing for None.
+
+        The brand's own text is in the brand's language: where that is not the
+        workbook's, its runs say so, as the web pages' lang attributes do.
+        """
+        if not lang:
+            return
+        runs = [element] if element.tag == qn("w:r") else list(element.iter(qn("w:r")))
+        for r in runs:
+            rpr = r.find(qn("w:rPr"))
+            if rpr is None:
+                rpr = r.makeelement(qn("w:rPr"), {})
+                r.insert(0, rpr)
+            set_property(rpr, "lang", RPR_ORDER, {"val": lang})
+
     def text_paragraph(self, ctx: Context, style: str, content: model.Inlines | None, role_style=None):
         paragraph = self.new_paragraph(ctx, style)
         self.inlines(paragraph._p, content, role_style=role_style)

@@ -23,11 +23,15 @@ from .styles import PUBLICATION_DETAIL as DETAIL_STYLE
 def title_page_details(writer, ctx: Context) -> None:
     """The title page's authors, identifiers and rights line, after the publisher."""
     meta = writer.doc.workbook.meta
+    _ = writer.doc.gettext
     if meta.authors:
-        names = meta.authors[0] if len(meta.authors) == 1 else f"{', '.join(meta.authors[:-1])} and {meta.authors[-1]}"
-        writer.text_paragraph(ctx, DETAIL_STYLE, (model.Text(f"By {names}"),))
+        if len(meta.authors) == 1:
+            by = _("By %(name)s", name=meta.authors[0])
+        else:
+            by = _("By %(names)s and %(last)s", names=", ".join(meta.authors[:-1]), last=meta.authors[-1])
+        writer.text_paragraph(ctx, DETAIL_STYLE, (model.Text(by),))
     for identifier in meta.identifiers:
-        label = "ISBN" if identifier.scheme == "isbn" else "Reference"
+        label = "ISBN" if identifier.scheme == "isbn" else _("Reference")
         writer.text_paragraph(ctx, DETAIL_STYLE, (model.Text(f"{label} {identifier.value}"),))
     if meta.rights:
         writer.text_paragraph(ctx, DETAIL_STYLE, (model.Text(meta.rights),))

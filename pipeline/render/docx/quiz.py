@@ -10,6 +10,7 @@ from docx.shared import Twips
 
 from ... import model
 from ...brand import Brand
+from ...i18n import N_
 from ...resolve import Document
 from . import answers
 from .numbering import Numbering
@@ -17,8 +18,9 @@ from .ooxml import PPR_ORDER, set_property
 from .paragraphs import Context, ParagraphWriter
 from .styles import ANSWER_SPACE, BOX_BORDER_OUTSET, BOX_INDENT, BOX_STYLES, QUIZ_TABLE
 
-ANSWER_PLACEHOLDER = "Type your answer here"
-ANSWER_LABEL = "Your answer"
+# In English; the writer shows them in the document's language (doc.gettext).
+ANSWER_PLACEHOLDER = N_("Type your answer here")
+ANSWER_LABEL = N_("Your answer")
 CHECKBOX_FONT = "MS Gothic"
 UNCHECKED, CHECKED = "2610", "2612"  # ☐ and ☒
 
@@ -78,7 +80,8 @@ class QuizWriter(ParagraphWriter):
         """A bordered answer area: a header row naming it, and a tall cell holding a rich-text content control."""
         table = self.table(ctx, ANSWER_SPACE, [1], rows=2)
         label = self.cell_paragraph(table.cell(0, 0), "Answer Space Label")
-        self.run(label._p, ANSWER_LABEL)
+        answer_label, placeholder_text = self.doc.gettext(ANSWER_LABEL), self.doc.gettext(ANSWER_PLACEHOLDER)
+        self.run(label._p, answer_label)
         row = table.rows[1]._tr
         tr_pr = row.get_or_add_trPr()
         tr_pr.append(parse_xml(f'<w:trHeight {nsdecls("w")} w:val="{height}" w:hRule="atLeast"/>'))
@@ -88,10 +91,10 @@ class QuizWriter(ParagraphWriter):
         style = self.style_id("Answer Space Text")
         placeholder = self.style_id("Placeholder Text")
         tc.append(parse_xml(
-            f'<w:sdt {nsdecls("w")}><w:sdtPr><w:alias w:val="{escape(ANSWER_LABEL)}"/><w:tag w:val="{escape(question_id)}"/>'
+            f'<w:sdt {nsdecls("w")}><w:sdtPr><w:alias w:val="{escape(answer_label)}"/><w:tag w:val="{escape(question_id)}"/>'
             '<w:showingPlcHdr/></w:sdtPr><w:sdtContent>'
             f'<w:p><w:pPr><w:pStyle w:val="{style}"/></w:pPr><w:r><w:rPr><w:rStyle w:val="{placeholder}"/></w:rPr>'
-            f'<w:t>{escape(ANSWER_PLACEHOLDER)}</w:t></w:r></w:p></w:sdtContent></w:sdt>'
+            f'<w:t>{escape(placeholder_text)}</w:t></w:r></w:p></w:sdtContent></w:sdt>'
         ))
 
     def checkbox(self, paragraph, alias: str, tag: str) -> None:
@@ -113,7 +116,8 @@ class QuizWriter(ParagraphWriter):
             answers.choices(self, node, ctx)
             return
         table = self.table(ctx, QUIZ_TABLE, [70, 15, 15], rows=1 + len(node.statements))
-        for column, heading in enumerate(("Statement", "True", "False")):
+        _ = self.doc.gettext
+        for column, heading in enumerate((_("Statement"), _("True"), _("False"))):
             paragraph = self.cell_paragraph(table.cell(0, column), "Table Heading")
             self.run(paragraph._p, heading)
         for row, statement in enumerate(node.statements, start=1):
@@ -123,12 +127,12 @@ class QuizWriter(ParagraphWriter):
             if statement.id in self.doc.answers:
                 self.run(paragraph._p, " ")
                 link = self.internal_link(paragraph._p, answer_key(statement.id))
-                self.run(link, "(answer)", link=True)
+                self.run(link, _("(answer)"), link=True)
             self.finish_paragraph(paragraph)
             text = model.plain_text(statement.content).strip()
-            for column, value in ((1, "True"), (2, "False")):
+            for column, value, shown in ((1, "true", _("True")), (2, "false", _("False"))):
                 paragraph = self.cell_paragraph(table.cell(row, column), "Quiz Tick")
-                self.checkbox(paragraph, f"{value}: {text}", f"{statement.id}:{value.lower()}")
+                self.checkbox(paragraph, f"{shown}: {text}", f"{statement.id}:{value}")
         answers.choices(self, node, ctx)
 
     def quiz_answers(self, node: model.QuizAnswers, ctx: Context) -> None:
@@ -146,7 +150,7 @@ class QuizWriter(ParagraphWriter):
                 link = self.internal_link(paragraph._p, statement.id)
                 self.inlines(link, statement.content, link=True)
                 paragraph._p.append(parse_xml(f'<w:r {nsdecls("w")}><w:br/></w:r>'))
-            self.run(paragraph._p, "True" if answer.value else "False", strong=True)
+            self.run(paragraph._p, self.doc.gettext("True") if answer.value else self.doc.gettext("False"), strong=True)
             if answer.qualifier:
                 self.run(paragraph._p, f" ({answer.qualifier})")
             self.run(paragraph._p, " – ")  # worded as the workbook does: "True (sort of!) – explanation"

@@ -21,6 +21,8 @@ from docx.shared import Emu
 
 from ... import model
 from ...brand import Brand
+from ...editions import primary_language
+from ...i18n import N_, language_name
 from ...resolve import Document
 from ..docx_preflight import is_svg
 from .ooxml import PPR_ORDER, set_property
@@ -33,7 +35,9 @@ from .tables import step_continuation, step_first_paragraph, write_table
 from .styles import BOX_STYLES, CONTACT_BOX, CONTACT_HEADING, HEADING_STYLES, LABEL_STYLES, LIST_STYLES
 
 TOC_INSTRUCTION = r' TOC \o "1-3" \h \z \u '
-TOC_PLACEHOLDER = (
+# In English; the writer shows it in the document's language (doc.gettext).
+# TRANSLATORS: name the menu items as Word and LibreOffice do in your language.
+TOC_PLACEHOLDER = N_(
     "The table of contents appears here when fields are updated: in Word, right-click here and choose "
     "Update Field (or press F9); in LibreOffice, choose Tools > Update > Update All."
 )
@@ -108,12 +112,18 @@ class WordWriter(QuizWriter):
             self.text_paragraph(ctx, "Publisher", (model.Text(meta.publisher),))
         title_page_details(self, ctx)
         if self.brand.council_name != meta.publisher:
-            self.text_paragraph(ctx, "Council Name", (model.Text(self.brand.council_name),))
+            council = self.text_paragraph(ctx, "Council Name", (model.Text(self.brand.council_name),))
+            self.mark_language(council._p, self.brand_lang)
+        # The other-language editions, named in this edition's language with their titles in their own.
+        for edition in self.doc.editions:
+            # TRANSLATORS: followed by the other edition's title; %(language)s is its language's name in yours (Welsh: "Saesneg"). Mind any mutation the name takes.
+            words = self.doc.gettext("Also published in %(language)s:", language=language_name(edition.lang, self.doc.workbook.lang))
+            self.text_paragraph(ctx, "Publisher", (model.Text(f"{words} "), model.Emphasis((model.Text(edition.title),))))
 
     def contents(self, ctx: Context) -> None:
-        self.text_paragraph(ctx, "TOC Heading", (model.Text("Contents"),))
+        self.text_paragraph(ctx, "TOC Heading", (model.Text(self.doc.gettext("Contents")),))
         p = self.new_paragraph(ctx, "Normal")._p
-        self.field(p, TOC_INSTRUCTION, TOC_PLACEHOLDER)
+        self.field(p, TOC_INSTRUCTION, self.doc.gettext(TOC_PLACEHOLDER))
         self.contents_field = p  # contents.write_contents fills it in once every heading is written
 
     def contact_page(self, ctx: Context) -> None:
@@ -122,22 +132,29 @@ class WordWriter(QuizWriter):
         website = contact.get("website") or brand.council_website
         if not contact and not website:
             return
-        self.text_paragraph(ctx, CONTACT_HEADING, (model.Text("Contact"),))
+        _ = self.doc.gettext
+        self.text_paragraph(ctx, CONTACT_HEADING, (model.Text(_("Contact")),))
         lines: list[model.Inlines] = []
+        brand_lines: set[int] = set()  # the brand's own text, in the brand's language
         if contact.get("name"):
+            brand_lines.add(len(lines))
             lines.append((model.Strong((model.Text(contact["name"]),)),))
         if contact.get("name") != brand.council_name:
+            brand_lines.add(len(lines))
             lines.append((model.Text(brand.council_name),))
         if contact.get("address"):
+            brand_lines.add(len(lines))
             lines.append((model.Text(contact["address"]),))
         if contact.get("email"):
-            lines.append((model.Text("Email: "), model.Link(f"mailto:{contact['email']}", (model.Text(contact["email"]),))))
+            lines.append((model.Text(_("Email:") + " "), model.Link(f"mailto:{contact['email']}", (model.Text(contact["email"]),))))
         if contact.get("phone"):
-            lines.append((model.Text(f"Telephone: {contact['phone']}"),))
+            lines.append((model.Text(_("Telephone:") + " " + contact["phone"]),))
         if website:
-            lines.append((model.Text("Website: "), model.Link(website, (model.Text(website),))))
-        for line in lines:
-            self.text_paragraph(ctx, CONTACT_BOX, line)
+            lines.append((model.Text(_("Website:") + " "), model.Link(website, (model.Text(website),))))
+        for index, line in enumerate(lines):
+            paragraph = self.text_paragraph(ctx, CONTACT_BOX, line)
+            if index in brand_lines:
+                self.mark_language(paragraph._p, self.brand_lang)
 
     def footer(self) -> None:
         """Footer on every page but the title page: the brand's footer line and the page number."""
@@ -151,7 +168,8 @@ class WordWriter(QuizWriter):
         set_property(paragraph._p.get_or_add_pPr(), "pStyle", PPR_ORDER, {"val": self.style_id("Footer")})
         if self.brand.footer:
             self.run(paragraph._p, f"{self.brand.footer} ")
-        self.run(paragraph._p, "Page ")
+            self.mark_language(paragraph._p, self.brand_lang)
+        self.run(paragraph._p, self.doc.gettext("Page") + " ")
         self.field(paragraph._p, " PAGE ", "1")
 
     def update_fields_on_open(self) -> None:
@@ -260,7 +278,7 @@ class WordWriter(QuizWriter):
             self.list_block(model.ListBlock(items, ordered=True), ctx)
             if diagram.layout == "cycle" and diagram.nodes:
                 paragraph, role = self.role_paragraph(ctx, "Figure Description")
-                self.run(paragraph._p, f"Then the cycle starts again at “{diagram.nodes[0].label}”.", role_style=role)
+                self.run(paragraph._p, self.doc.gettext("Then the cycle starts again at “%(name)s”.", name=diagram.nodes[0].label), role_style=role)
             return
         for part in diagram.parts:
             role = "Diagram Layer" if part.kind == "node" else "Diagram Divider"
@@ -293,12 +311,31 @@ class WordWriter(QuizWriter):
         self.run(paragraph._p, text)
         if title and title.casefold() != text.casefold():
             self.run(paragraph._p, " – ")
+            label_runs = len(list(paragraph._p.iter(qn("w:r"))))
             self.inlines(paragraph._p, node.title)
+            # The council's links box: its title is the brand's text (the label is the workbook's).
+            for run in list(paragraph._p.iter(qn("w:r")))[label_runs:]:
+                self.mark_language(run, self.doc.text_lang.get(getattr(node, "id", None) or ""))
         self.finish_paragraph(paragraph)
 
     def box(self, node: model.Box, ctx: Context) -> None:
         self.label(ctx, node.kind, node)
+        container = getattr(ctx.container, "_tc", None)
+        body = container if container is not None else ctx.container.element.body
+        before = set(body)
         self.blocks(node.blocks, Context(ctx.container, BOX_STYLES[node.kind], ctx.heading_level))
+        lang = self.doc.text_lang.get(node.id or "")
+        if lang:
+            for child in body:
+                if child not in before:
+                    self.mark_language(child, lang)
+
+    @property
+    def brand_lang(self) -> str | None:
+        """The brand's language where it is not the workbook's (its text is then marked with it), else None."""
+        if primary_language(self.brand.language) == primary_language(self.doc.workbook.lang):
+            return None
+        return self.brand.language
 
     def challenge(self, node: model.Challenge, ctx: Context) -> None:
         self.label(ctx, "challenge", node)

@@ -27,6 +27,10 @@
  *
  * Answers are saved on every input event, so a reload never loses typing, and are never
  * shortened: the download holds every character typed.
+ *
+ * Words: this script has none of its own. The page's data block carries `messages`, in the
+ * page's language from its gettext catalog (pipeline/render/script_messages.py); a message
+ * with "%(name)s" places is filled in by `fill`.
  */
 (function () {
   "use strict";
@@ -37,6 +41,14 @@
   }
   var data = JSON.parse(dataElement.textContent);
   var pageSlug = document.body.getAttribute("data-page");
+  var messages = data.messages;
+
+  // "You got %(score)s of %(total)s right." with {score: 2, total: 3}: the catalog decides the word order.
+  function fill(message, values) {
+    return message.replace(/%\((\w+)\)s/g, function (place, name) {
+      return Object.prototype.hasOwnProperty.call(values, name) ? String(values[name]) : place;
+    });
+  }
   // The state's normaliser, shared with scorm-runtime.js (assets/workbook-state.js, loaded first).
   var normaliseState = window.WorkbookState.normalise;
 
@@ -217,8 +229,12 @@
     return !Array.isArray(ids) || ids.indexOf(item.id) !== -1;
   }
 
+  function underline(heading) {
+    return new Array(heading.length + 1).join("=");
+  }
+
   function answersAsText() {
-    var lines = [data.title, "My answers", ""];
+    var lines = [data.title, messages.myAnswers, ""];
     var lastChallenge = null;
     var questions = data.questions.filter(function (question) {
       return kept(store.questions, question);
@@ -228,28 +244,28 @@
     });
     questions.forEach(function (question) {
       if (question.challenge !== lastChallenge) {
-        lines.push("", question.challenge, new Array(question.challenge.length + 1).join("="), "");
+        lines.push("", question.challenge, underline(question.challenge), "");
         lastChallenge = question.challenge;
       }
       var answer = state.answers[question.id];
-      lines.push("Question: " + question.text, "My answer:", answer ? answer : "(not answered)", "");
+      lines.push(messages.question + " " + question.text, messages.myAnswer, answer ? answer : messages.notAnswered, "");
     });
     var answered = statements.filter(function (statement) {
       return typeof state.quiz[statement.id] === "boolean";
     });
     if (answered.length) {
-      lines.push("", "True or false", "=============", "");
+      lines.push("", messages.trueOrFalse, underline(messages.trueOrFalse), "");
       statements.forEach(function (statement, index) {
         var response = state.quiz[statement.id];
-        var mine = typeof response === "boolean" ? (response ? "True" : "False") : "(not answered)";
-        lines.push((index + 1) + ". " + statement.text, "My answer: " + mine, "");
+        var mine = typeof response === "boolean" ? (response ? messages["true"] : messages["false"]) : messages.notAnswered;
+        lines.push((index + 1) + ". " + statement.text, messages.myAnswer + " " + mine, "");
       });
     }
     answerKindsAsText(lines);
     // SCORM: answers saved by an edition of the workbook with other questions (store.earlierAnswers).
     var earlier = Array.isArray(store.earlierAnswers) ? store.earlierAnswers : [];
     if (earlier.length) {
-      lines.push("", "Answers from an earlier version of this workbook", "================================================", "");
+      lines.push("", messages.earlierAnswers, underline(messages.earlierAnswers), "");
       earlier.forEach(function (text) {
         lines.push(text, "");
       });
@@ -270,20 +286,20 @@
       return kept(store.choices, choice);
     });
     if (choices.length) {
-      lines.push("", "Choices", "=======", "");
+      lines.push("", messages.choices, underline(messages.choices), "");
       choices.forEach(function (choice) {
         var chosen = state.choices[choice.id] || [];
         var mine = chosen.length ? chosen.map(function (id) {
           return optionText(choice.options, id);
-        }).join("; ") : "(not answered)";
-        lines.push(choice.text, "My answer: " + mine, "");
+        }).join("; ") : messages.notAnswered;
+        lines.push(choice.text, messages.myAnswer + " " + mine, "");
       });
     }
     (data.checklists || []).filter(function (checklist) {
       return kept(store.checklists, checklist);
     }).forEach(function (checklist) {
-      var title = checklist.challenge + ": checklist";
-      lines.push("", title, new Array(title.length + 1).join("="), "");
+      var title = fill(messages.checklistTitle, {challenge: checklist.challenge});
+      lines.push("", title, underline(title), "");
       if (checklist.text) {
         lines.push(checklist.text);
       }
@@ -295,13 +311,14 @@
     (data.scales || []).filter(function (scale) {
       return kept(store.scales, scale);
     }).forEach(function (scale) {
-      var title = scale.challenge + ": " + (scale.text || "rating");
-      lines.push("", title, new Array(title.length + 1).join("="), "");
+      var title = scale.challenge + ": " + (scale.text || messages.rating);
+      lines.push("", title, underline(title), "");
       scale.statements.forEach(function (statement) {
         var level = state.ratings[statement[0]];
-        var mine = level && scale.levels[level - 1] ? scale.levels[level - 1] + " (" + level + " of " + scale.levels.length + ")"
-          : "(not rated)";
-        lines.push(statement[1], "My rating: " + mine, "");
+        var mine = level && scale.levels[level - 1]
+          ? fill(messages.ratingLevel, {label: scale.levels[level - 1], level: level, count: scale.levels.length})
+          : messages.notRated;
+        lines.push(statement[1], messages.myRating + " " + mine, "");
       });
     });
   }
@@ -332,7 +349,7 @@
 
   // --- true/false quizzes ----------------------------------------------------
 
-  var VERDICTS = {correct: "Correct.", incorrect: "Not quite.", unanswered: "Not answered."};
+  var VERDICTS = {correct: messages.correct, incorrect: messages.incorrect, unanswered: messages.unanswered};
 
   function statementsOf(quiz) {
     return Array.prototype.slice.call(quiz.querySelectorAll("[data-statement], [data-choice]"));
@@ -377,7 +394,7 @@
     var score = results.filter(function (result) {
       return result.correct;
     }).length;
-    quiz.querySelector(".quiz-score").textContent = "You got " + score + " of " + results.length + " right.";
+    quiz.querySelector(".quiz-score").textContent = fill(messages.score, {score: score, total: results.length});
     return score;
   }
 
