@@ -120,7 +120,7 @@ def test_the_installed_toolkit_runs_from_site_packages_and_reads_nothing_from_th
 
 @pytest.mark.slow
 def test_the_console_script_and_python_m_pipeline_agree(installed, project):
-    for args in (["--version"], ["--help"], ["build", "--format", "pdf"]):
+    for args in (["--version"], ["--help"], ["build", "--format", "rtf"]):
         script = run([str(installed.script), *args], project, installed.env)
         module = run([str(installed.python), "-m", "pipeline", *args], project, installed.env)
         assert (script.returncode, script.stdout, script.stderr) == (module.returncode, module.stdout, module.stderr)

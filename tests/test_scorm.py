@@ -214,7 +214,9 @@ def test_budget_warns_when_answers_of_reasonable_length_cannot_fit_in_scorm12(tm
     assert strict.returncode == 2 and expected in strict.stderr.splitlines()
 
 
-@pytest.mark.parametrize("name, version", [("commissioning-services", "2004"), ("kitchen-sink", "1.2"), ("kitchen-sink", "2004")])
+# Not the kitchen sink in 1.2: since it holds every answer kind, its four typed answers share
+# 994 characters each of 1.2's 4096, under REASONABLE_ANSWER_CHARS, and the warning is right.
+@pytest.mark.parametrize("name, version", [("commissioning-services", "2004"), ("scrutiny-skills", "1.2"), ("kitchen-sink", "2004")])
 def test_budget_is_quiet_when_answers_fit(documents, name, version):
     doc = documents[name]
     assert scorm.suspend_data_budget(doc, VERSIONS[version]).per_answer >= scorm.REASONABLE_ANSWER_CHARS

@@ -1,6 +1,7 @@
 """A brand template may not run long or write much: it is refused at its file and line, and nothing is written."""
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -106,9 +107,11 @@ def test_a_link_left_open_for_html_is_a_brand_error_in_the_epub(council, tmp_pat
     out = tmp_path / "build"
     assert build(council, out, "epub") == 2
     stderr = capsys.readouterr().err
-    assert (f"{template}:3: error: the brand's templates make the EPUB page answers.xhtml ill-formed XHTML (Opening and ending "
-            "tag mismatch: link line 9 and head, line 10, column 8); close <link> as <link ... {{ void_slash }}> (or \"/>\"), "
-            "as the base templates do [brand.template-error]") in stderr
+    # Which page is named first, and its line numbers, move with the fixture and the base templates; the rest is exact.
+    pattern = (re.escape(f"{template}:3: error: the brand's templates make the EPUB page ") + r"[a-z-]+\.xhtml" +
+               re.escape(" ill-formed XHTML (Opening and ending tag mismatch: link line ") + r"\d+ and head, line \d+, column \d+" +
+               re.escape("); close <link> as <link ... {{ void_slash }}> (or \"/>\"), as the base templates do [brand.template-error]"))
+    assert re.search(pattern, stderr), stderr
     assert "Traceback" not in stderr
     assert not out.exists()
     # Closed the XHTML way, the same template builds.
