@@ -66,6 +66,7 @@ def render_pdf(doc: Document, brand: Brand, output: Path) -> None:
 
     def finish(document, pdf) -> None:
         _running_text_as_artifacts(document, pdf)
+        _list_items_in_bodies(pdf)
         _name_radio_groups(pdf, groups)
 
     data = document.write_pdf(finisher=finish, **WEASYPRINT_OPTIONS)
@@ -160,6 +161,85 @@ def _name_radio_groups(pdf, names: Mapping[str, str]) -> None:
             buttons.add(button.number)
     # The form's /Fields lists the fields, not the group's buttons (WeasyPrint lists both).
     fields[:] = [reference for reference in fields if resolve(reference).number not in buttons]
+
+
+def _list_items_in_bodies(pdf) -> None:
+    """Put what a list item holds besides its number in its /LBody, as the tagged-PDF rules ask.
+
+    ISO 32000-1 14.8.4.3.3: an /LI holds a label (/Lbl) and a body (/LBody). WeasyPrint 70
+    makes an /LBody only for an item of inline content: a numbered step of paragraphs
+    (issue 12) comes out as /LI [/Lbl /P /P], and a list nested in such a step lands
+    beside its item, in the outer /L; a definition list's entry is a /Div in the /L.
+    This moves an item's other elements into one /LBody, a nested /L into the body of
+    the item before it, and an entry's term and definition (each an /LI) into the /L.
+    """
+    import pydyf
+
+    def resolve(reference):
+        return pdf.objects[int(bytes(reference).split()[0])]
+
+    def role(element) -> str:
+        return str(element.get("S", ""))
+
+    def body_of(item):
+        """The item's /LBody, made (holding the item's kids other than its /Lbl) where it has none."""
+        kids = item["K"]
+        for kid in kids:
+            if not isinstance(kid, int) and role(resolve(kid)) == "/LBody":
+                return resolve(kid)
+        body = pydyf.Dictionary({"Type": "/StructElem", "S": "/LBody", "K": pydyf.Array([]), "P": item.reference})
+        if "Pg" in item:
+            body["Pg"] = item["Pg"]
+        pdf.add_object(body)
+        kept = pydyf.Array([])
+        for kid in kids:
+            if isinstance(kid, int) or role(resolve(kid)) == "/Lbl":
+                kept.append(kid)
+            else:
+                resolve(kid)["P"] = body.reference
+                body["K"].append(kid)
+        kept.append(body.reference)
+        item["K"] = kept
+        return body
+
+    root = resolve(pdf.catalog["StructTreeRoot"])
+    stack, seen = list(root["K"]), set()
+    while stack:
+        reference = stack.pop()
+        if isinstance(reference, int):
+            continue
+        element = resolve(reference)
+        if element.number in seen:
+            continue
+        seen.add(element.number)
+        if role(element) == "/L":
+            kept, item = pydyf.Array([]), None
+            kids = []
+            for kid in element["K"]:
+                child = None if isinstance(kid, int) else resolve(kid)
+                if child is not None and role(child) == "/Div":
+                    # A definition list's entry (<div><dt/><dd/></div>): its term and definition, as items.
+                    for grandchild in child["K"]:
+                        if not isinstance(grandchild, int):
+                            resolve(grandchild)["P"] = element.reference
+                        kids.append(grandchild)
+                else:
+                    kids.append(kid)
+            for kid in kids:
+                child = None if isinstance(kid, int) else resolve(kid)
+                if child is not None and role(child) == "/L" and item is not None:
+                    body = body_of(item)
+                    child["P"] = body.reference
+                    body["K"].append(kid)
+                    continue
+                if child is not None and role(child) == "/LI":
+                    item = child
+                kept.append(kid)
+            element["K"] = kept
+        elif role(element) == "/LI" and any(
+                not isinstance(kid, int) and role(resolve(kid)) not in ("/Lbl", "/LBody") for kid in element["K"]):
+            body_of(element)
+        stack.extend(kid for kid in element.get("K", ()) if not isinstance(kid, int))
 
 
 def _running_text_as_artifacts(document, pdf) -> None:
