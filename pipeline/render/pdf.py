@@ -59,12 +59,187 @@ def render_pdf(doc: Document, brand: Brand, output: Path) -> None:
         document = HTML(string=page.decode("utf-8"), base_url=BASE_URL, url_fetcher=fetcher).render(**WEASYPRINT_OPTIONS)
     _refuse_unusable_files(problems, doc, brand)
     moment = build_time(doc.workbook).strftime("%Y-%m-%dT%H:%M:%SZ")
-    document.metadata.title = doc.title
-    document.metadata.authors = [doc.workbook.meta.publisher or brand.council_name]
+    document.metadata = _workbook_metadata(document.metadata, doc, brand)
     document.metadata.created = moment
     document.metadata.modified = moment
-    data = document.write_pdf(finisher=_running_text_as_artifacts, **WEASYPRINT_OPTIONS)
+    groups = _radio_group_names(doc)
+
+    def finish(document, pdf) -> None:
+        _running_text_as_artifacts(document, pdf)
+        _list_items_in_bodies(pdf)
+        _name_radio_groups(pdf, groups)
+
+    data = document.write_pdf(finisher=finish, **WEASYPRINT_OPTIONS)
     Path(output).write_bytes(data)
+
+
+def _workbook_metadata(metadata, doc: Document, brand: Brand):
+    """WeasyPrint's metadata with the workbook's: title, authors, summary, rights and identifier.
+
+    The authors are the source's <author>s (the publisher, or the council, where it
+    names none): the info dictionary's /Author and the XMP dc:creator. WeasyPrint's
+    XMP has no rights or identifier, so `_WorkbookMetadata` adds dc:rights and
+    dc:identifier (the ISBN as urn:isbn:…, else the reference code).
+    """
+    from weasyprint.pdf.metadata import DocumentMetadata
+
+    class _WorkbookMetadata(DocumentMetadata):
+        def generate_rdf_metadata(self, variant, version, conformance):
+            from xml.etree.ElementTree import SubElement, fromstring, tostring
+
+            from weasyprint.pdf.metadata import NS
+
+            rdf = fromstring(super().generate_rdf_metadata(variant, version, conformance))
+            if rights:
+                element = SubElement(rdf, f"{{{NS['rdf']}}}Description", {f"{{{NS['rdf']}}}about": ""})
+                element = SubElement(SubElement(element, f"{{{NS['dc']}}}rights"), f"{{{NS['rdf']}}}Alt")
+                item = SubElement(element, f"{{{NS['rdf']}}}li", {"xml:lang": "x-default"})
+                item.text = rights
+            if identifier:
+                element = SubElement(rdf, f"{{{NS['rdf']}}}Description", {f"{{{NS['rdf']}}}about": ""})
+                SubElement(element, f"{{{NS['dc']}}}identifier").text = identifier
+            return tostring(rdf, encoding="utf-8")
+
+    meta = doc.workbook.meta
+    rights = meta.rights
+    identifiers = {item.scheme: item.value for item in meta.identifiers}
+    identifier = f"urn:isbn:{identifiers['isbn'].replace('-', '')}" if "isbn" in identifiers else identifiers.get("reference")
+    result = _WorkbookMetadata(**{key: value for key, value in vars(metadata).items()})
+    result.title = doc.title
+    result.authors = list(meta.authors) or [meta.publisher or brand.council_name]
+    result.description = " ".join(model.plain_text(meta.summary).split()) if meta.summary else None
+    return result
+
+
+def _radio_group_names(doc: Document) -> dict[str, str]:
+    """The accessible name (/TU) of each radio group, by its field name (/T).
+
+    WeasyPrint names a radio group by its first button's title, which names the
+    button ("Asking questions – Not at all"); the group is the question: a choice
+    with select="one" (profiles/pdf/blocks/choice.html.j2) or a rating scale's statement.
+    """
+    names: dict[str, str] = {}
+    for quiz in (node for node in model.walk(doc.workbook) if isinstance(node, model.Quiz)):
+        for number, choice in enumerate(quiz.choices, start=len(quiz.statements) + 1):
+            if choice.select == "one":
+                names[choice.id] = f"Question {number}: {' '.join(model.plain_text(choice.prompt).split())}"
+    for scale in (node for node in model.walk(doc.workbook) if isinstance(node, model.RatingScale)):
+        prompt = " ".join(model.plain_text(scale.prompt).split()) if scale.prompt else "Rate each statement"
+        prompt += " " if prompt[-1:] in ".?!:" else ": "
+        for statement in scale.statements:
+            names[f"rating-{statement.id}"] = prompt + " ".join(model.plain_text(statement.content).split())
+    return names
+
+
+def _name_radio_groups(pdf, names: Mapping[str, str]) -> None:
+    """Give each radio group its question as /TU, and its buttons no /T and no place in /Fields.
+
+    A widget with a /T is a field in its own right (ISO 32000-1, 12.7.3.1): WeasyPrint
+    gives each button of a group the group's name too, which makes a viewer see
+    "name.name" fields. Each button keeps its /TU, the option or level it stands for.
+    """
+    import pydyf
+
+    def resolve(reference):
+        return pdf.objects[int(bytes(reference).split()[0])]
+
+    if "AcroForm" not in pdf.catalog:
+        return
+    fields = pdf.catalog["AcroForm"]["Fields"]
+    buttons: set[int] = set()
+    for reference in fields:
+        field = resolve(reference)
+        if "Kids" not in field:
+            continue
+        name = field["T"]
+        name = name.string if isinstance(name, pydyf.String) else str(name)
+        if name in names:
+            field["TU"] = pydyf.String(names[name])
+        for kid in field["Kids"]:
+            button = resolve(kid)
+            button.pop("T", None)
+            buttons.add(button.number)
+    # The form's /Fields lists the fields, not the group's buttons (WeasyPrint lists both).
+    fields[:] = [reference for reference in fields if resolve(reference).number not in buttons]
+
+
+def _list_items_in_bodies(pdf) -> None:
+    """Put what a list item holds besides its number in its /LBody, as the tagged-PDF rules ask.
+
+    ISO 32000-1 14.8.4.3.3: an /LI holds a label (/Lbl) and a body (/LBody). WeasyPrint 70
+    makes an /LBody only for an item of inline content: a numbered step of paragraphs
+    (issue 12) comes out as /LI [/Lbl /P /P], and a list nested in such a step lands
+    beside its item, in the outer /L; a definition list's entry is a /Div in the /L.
+    This moves an item's other elements into one /LBody, a nested /L into the body of
+    the item before it, and an entry's term and definition (each an /LI) into the /L.
+    """
+    import pydyf
+
+    def resolve(reference):
+        return pdf.objects[int(bytes(reference).split()[0])]
+
+    def role(element) -> str:
+        return str(element.get("S", ""))
+
+    def body_of(item):
+        """The item's /LBody, made (holding the item's kids other than its /Lbl) where it has none."""
+        kids = item["K"]
+        for kid in kids:
+            if not isinstance(kid, int) and role(resolve(kid)) == "/LBody":
+                return resolve(kid)
+        body = pydyf.Dictionary({"Type": "/StructElem", "S": "/LBody", "K": pydyf.Array([]), "P": item.reference})
+        if "Pg" in item:
+            body["Pg"] = item["Pg"]
+        pdf.add_object(body)
+        kept = pydyf.Array([])
+        for kid in kids:
+            if isinstance(kid, int) or role(resolve(kid)) == "/Lbl":
+                kept.append(kid)
+            else:
+                resolve(kid)["P"] = body.reference
+                body["K"].append(kid)
+        kept.append(body.reference)
+        item["K"] = kept
+        return body
+
+    root = resolve(pdf.catalog["StructTreeRoot"])
+    stack, seen = list(root["K"]), set()
+    while stack:
+        reference = stack.pop()
+        if isinstance(reference, int):
+            continue
+        element = resolve(reference)
+        if element.number in seen:
+            continue
+        seen.add(element.number)
+        if role(element) == "/L":
+            kept, item = pydyf.Array([]), None
+            kids = []
+            for kid in element["K"]:
+                child = None if isinstance(kid, int) else resolve(kid)
+                if child is not None and role(child) == "/Div":
+                    # A definition list's entry (<div><dt/><dd/></div>): its term and definition, as items.
+                    for grandchild in child["K"]:
+                        if not isinstance(grandchild, int):
+                            resolve(grandchild)["P"] = element.reference
+                        kids.append(grandchild)
+                else:
+                    kids.append(kid)
+            for kid in kids:
+                child = None if isinstance(kid, int) else resolve(kid)
+                if child is not None and role(child) == "/L" and item is not None:
+                    body = body_of(item)
+                    child["P"] = body.reference
+                    body["K"].append(kid)
+                    continue
+                if child is not None and role(child) == "/LI":
+                    item = child
+                kept.append(kid)
+            element["K"] = kept
+        elif role(element) == "/LI" and any(
+                not isinstance(kid, int) and role(resolve(kid)) not in ("/Lbl", "/LBody") for kid in element["K"]):
+            body_of(element)
+        stack.extend(kid for kid in element.get("K", ()) if not isinstance(kid, int))
 
 
 def _running_text_as_artifacts(document, pdf) -> None:

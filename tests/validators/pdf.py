@@ -21,6 +21,8 @@ from . import ValidatorFailed, require_command
 class StructElem:
     role: str  # "/Figure", "/P", ...
     alt: str | None
+    kids: tuple[str, ...] = ()  # the roles of the structure elements directly inside, in order
+    descendants: frozenset[str] = frozenset()  # the roles of every structure element inside
 
 
 @dataclass(frozen=True)
@@ -28,6 +30,9 @@ class FormField:
     name: str  # /T
     accessible_name: str | None  # /TU
     kind: str  # /FT: "/Tx" text, "/Btn" check box or button
+    radio: bool = False  # /Ff has the Radio flag: a group of buttons, one of which is on
+    buttons: tuple[str | None, ...] = ()  # a radio group's buttons (/Kids): each one's /TU
+    height: float = 0.0  # the (first) widget's height in points, from its /Rect
 
 
 @dataclass(frozen=True)
@@ -38,6 +43,10 @@ class PdfFacts:
     display_doc_title: bool
     pdfua_part: str | None  # XMP pdfuaid:part
     dc_title: str | None
+    dc_creator: tuple[str, ...]  # XMP dc:creator, in order
+    dc_rights: str | None
+    dc_identifier: str | None
+    info_author: str | None  # the info dictionary's /Author
     elements: tuple[StructElem, ...]
     outline: tuple[tuple[str, int], ...]  # (title, 1-based page) in order, all levels
     fields: tuple[FormField, ...]
@@ -51,9 +60,12 @@ def read_facts(path: str | Path) -> PdfFacts:
         root = pdf.Root
         mark_info = root.get("/MarkInfo")
         viewer = root.get("/ViewerPreferences")
-        with pdf.open_metadata() as meta:
+        with pdf.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as meta:
             part = meta.get("pdfuaid:part")
             title = meta.get("dc:title")
+            creator = meta.get("dc:creator")
+            rights = meta.get("dc:rights")
+            identifier = meta.get("dc:identifier")
         tree = root.get("/StructTreeRoot")
         elements = tuple(_walk_structure(tree)) if tree is not None else ()
         page_numbers = {page.objgen: index + 1 for index, page in enumerate(pdf.pages)}
@@ -67,10 +79,16 @@ def read_facts(path: str | Path) -> PdfFacts:
         acroform = root.get("/AcroForm")
         fields = []
         for field in (acroform.Fields if acroform is not None else ()):
+            kids = list(field.get("/Kids", ()))
+            widget = kids[0] if kids else field
+            rect = [float(value) for value in widget.get("/Rect", (0, 0, 0, 0))]
             fields.append(FormField(
                 str(field.get("/T", "")),
                 str(field["/TU"]) if "/TU" in field else None,
                 str(field.get("/FT", "")),
+                radio=bool(int(field.get("/Ff", 0)) & (1 << 15)),
+                buttons=tuple(str(kid["/TU"]) if "/TU" in kid else None for kid in kids),
+                height=abs(rect[3] - rect[1]),
             ))
         return PdfFacts(
             marked=bool(mark_info is not None and mark_info.get("/Marked") is True),
@@ -79,6 +97,10 @@ def read_facts(path: str | Path) -> PdfFacts:
             display_doc_title=bool(viewer is not None and viewer.get("/DisplayDocTitle") is True),
             pdfua_part=None if part is None else str(part),
             dc_title=None if title is None else str(title),
+            dc_creator=tuple(str(name) for name in (creator or ())),
+            dc_rights=None if rights is None else str(rights),
+            dc_identifier=None if identifier is None else str(identifier),
+            info_author=str(pdf.docinfo["/Author"]) if "/Author" in pdf.docinfo else None,
             elements=elements,
             outline=tuple(outline),
             fields=tuple(fields),
@@ -147,10 +169,37 @@ def _walk_structure(tree):
                 continue
             seen.add(node.objgen)
         if node.get("/Type") == "/StructElem" or "/S" in node:
-            yield StructElem(str(node.get("/S")), str(node["/Alt"]) if "/Alt" in node else None)
+            yield StructElem(str(node.get("/S")), str(node["/Alt"]) if "/Alt" in node else None,
+                             tuple(_kid_roles(node)), frozenset(_descendant_roles(node)))
         kids = node.get("/K")
         if kids is not None:
             stack.append(kids)
+
+
+def _kid_roles(node):
+    import pikepdf
+
+    kids = node.get("/K")
+    for kid in (kids if isinstance(kids, pikepdf.Array) else [kids]):
+        if isinstance(kid, pikepdf.Dictionary) and "/S" in kid:
+            yield str(kid.S)
+
+
+def _descendant_roles(node):
+    import pikepdf
+
+    stack, seen = [node.get("/K")], set()
+    while stack:
+        kid = stack.pop()
+        if isinstance(kid, pikepdf.Array):
+            stack.extend(kid)
+        elif isinstance(kid, pikepdf.Dictionary) and "/S" in kid:
+            if kid.is_indirect:
+                if kid.objgen in seen:
+                    continue
+                seen.add(kid.objgen)
+            yield str(kid.S)
+            stack.append(kid.get("/K"))
 
 
 def _destination_page(item, page_numbers) -> int:
