@@ -118,13 +118,14 @@ def _radio_group_names(doc: Document) -> dict[str, str]:
     button ("Asking questions – Not at all"); the group is the question: a choice
     with select="one" (profiles/pdf/blocks/choice.html.j2) or a rating scale's statement.
     """
+    _ = doc.gettext
     names: dict[str, str] = {}
     for quiz in (node for node in model.walk(doc.workbook) if isinstance(node, model.Quiz)):
         for number, choice in enumerate(quiz.choices, start=len(quiz.statements) + 1):
             if choice.select == "one":
-                names[choice.id] = f"Question {number}: {' '.join(model.plain_text(choice.prompt).split())}"
+                names[choice.id] = f"{_('Question %(number)s', number=number)}: {' '.join(model.plain_text(choice.prompt).split())}"
     for scale in (node for node in model.walk(doc.workbook) if isinstance(node, model.RatingScale)):
-        prompt = " ".join(model.plain_text(scale.prompt).split()) if scale.prompt else "Rate each statement"
+        prompt = " ".join(model.plain_text(scale.prompt).split()) if scale.prompt else _("Rate each statement")
         prompt += " " if prompt[-1:] in ".?!:" else ": "
         for statement in scale.statements:
             names[f"rating-{statement.id}"] = prompt + " ".join(model.plain_text(statement.content).split())
