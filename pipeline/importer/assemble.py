@@ -121,6 +121,7 @@ class Assembler:
         self.paragraph_number = 0
         self.last_role = ""
         self.meta: dict[str, model.Inlines] = {}
+        self.details: list[str] = []  # the title page's publication details (publication.py's lines)
         self.images: list[tuple[str, str]] = []  # (pandoc image path, alt)
         self.quizzes: list[model.Quiz] = []
         self.HANDLERS: dict[str, Callable[[Piece], None]] = {
@@ -571,6 +572,9 @@ class Assembler:
         self.add(model.Video(self.ids.fresh(model.plain_text(content), "video"), content, href=href, loc=self.where(piece)), piece)
 
     def meta_piece(self, piece: Piece) -> None:
+        if piece.data["field"] == "publication detail":  # several: authors, identifiers, rights, in that order
+            self.details.append(model.plain_text(self.inlines(piece.inlines)))
+            return
         self.meta[piece.data["field"]] = self.inlines(piece.inlines)
 
     def unknown(self, piece: Piece) -> None:

@@ -33,7 +33,7 @@ ROLE_OF_STYLE = {
     "Figure": "figure-image", "caption": "caption", "Caption": "caption", "Image Caption": "caption",
     "Figure Description": "figure-description",
     "Video": "video",
-    "Summary": "meta", "Publisher": "meta",
+    "Summary": "meta", "Publisher": "meta", "Publication Detail": "meta",
     "TOC Heading": "skip", "Council Name": "skip", "Contact Box": "skip", "Contact Heading": "skip",
     "Title": "skip", "Subtitle": "skip",
 }
@@ -75,6 +75,8 @@ def pieces(blocks: list[dict]) -> list[Piece]:
             continue
         if in_contact:
             continue
+        if style and style.lower().startswith("toc "):
+            continue  # the contents list written out at build time (issue 12): made again from the headings
         if style in KIND_OF_LABEL:
             box_kind = KIND_OF_LABEL[style]
             inlines = ast.para_inlines(block) or []

@@ -38,20 +38,35 @@ CUSTOM_PROPERTIES_RELATIONSHIP = "http://schemas.openxmlformats.org/officeDocume
 CUSTOM_FMTID = "{D5CDD505-2E9C-101B-9397-08002B2CF9AE}"
 
 
-def set_publication_properties(document: WordDocument, doc: Document) -> None:
+# Custom document properties the importer reads back (pipeline/importer/word_parts.py): what the
+# page does not show in a form it can be read from, kept out of the reader's sight.
+RIGHTS_PROPERTY = "Rights"
+ARTICLE_PROPERTY = "Publisher article"  # "the" in "Published by the Local Government Association"
+
+
+def set_publication_properties(document: WordDocument, doc: Document, extra: dict[str, str] | None = None) -> None:
+    """Core properties (authors, ISBN) and the custom ones: the rights, the publisher's article, and `extra`."""
     meta = doc.workbook.meta
     props = document.core_properties
     if meta.authors:
         props.author = "; ".join(meta.authors)
     if meta.isbn:
         props.identifier = f"urn:isbn:{meta.isbn}"
+    custom: dict[str, str] = {}
     if meta.rights:
+        custom[RIGHTS_PROPERTY] = meta.rights
+    if meta.publisher and meta.publisher_article:
+        custom[ARTICLE_PROPERTY] = meta.publisher_article
+    custom.update(extra or {})
+    if custom:
+        entries = "".join(
+            f'<property fmtid="{CUSTOM_FMTID}" pid="{pid}" name="{escape(name)}"><vt:lpwstr>{escape(value)}</vt:lpwstr></property>'
+            for pid, (name, value) in enumerate(custom.items(), start=2)  # pid 2 is the first a property may take
+        )
         xml = (
             '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
             '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/custom-properties" '
-            'xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">'
-            f'<property fmtid="{CUSTOM_FMTID}" pid="2" name="Rights"><vt:lpwstr>{escape(meta.rights)}</vt:lpwstr></property>'
-            "</Properties>"
+            f'xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">{entries}</Properties>'
         )
         package = document.part.package
         part = Part(PackURI("/docProps/custom.xml"), CUSTOM_PROPERTIES_TYPE, xml.encode("utf-8"), package)
