@@ -119,6 +119,7 @@ class Assembler:
         self.pending: tuple | None = None  # a quote, definitions or figure being gathered
         self.preamble: list = []  # blocks before the first heading
         self.paragraph_number = 0
+        self.table_number = 0
         self.last_role = ""
         self.meta: dict[str, model.Inlines] = {}
         self.details: list[str] = []  # the title page's publication details (publication.py's lines)
@@ -134,6 +135,7 @@ class Assembler:
             "answer-space": self.answer_space,
             "quiz": self.quiz,
             "quiz-answers": self.quiz_answers,
+            "table": self.table,
             "quote": self.quote,
             "attribution": self.attribution,
             "definitions": self.definitions,
@@ -191,7 +193,7 @@ class Assembler:
             if piece.role not in STRUCTURE_ROLES:
                 self.enter(piece)
             if piece.role not in ("quote", "attribution", "definition-term", "definition", "caption",
-                                  "figure-description", "diagram-part", "cycle-note", "figure-image", "list", "skip"):
+                                  "figure-description", "diagram-part", "cycle-note", "figure-image", "list", "skip", "table"):
                 self.flush()
             handler(piece)
             dropped = self.inline_reader.dropped
@@ -360,6 +362,80 @@ class Assembler:
                     content.extend(inlines)
             items.append(model.ListItem(self.inlines(content), tuple(sublists)))
         return model.ListBlock(tuple(items), ordered=ordered)
+
+    # --- tables (issue 12) --------------------------------------------------------------
+
+    HEADER_CELL_STYLES = frozenset({"Table Heading"})
+
+    def table(self, piece: Piece) -> None:
+        """A table: its caption (its own, a caption line before it, or made up with a warning), head row and rows."""
+        caption = self.inlines(ast.table_caption(piece.block)) or None
+        pending = self.pending
+        if caption is None and pending and pending[0] == "figure" and pending[1].get("caption") and not (
+                pending[1].get("image") or pending[1].get("alt") or pending[1].get("parts")):
+            caption = pending[1]["caption"]  # in a box: the caption line the renderer writes before the table
+            self.pending = None
+        self.flush()
+        self.table_number += 1
+        if caption is None:
+            caption = self._caption_from_paragraph_before(piece)
+        head_rows, body_rows = ast.table_rows(piece.block)
+        head = None
+        if head_rows:
+            head = model.TableRow(tuple(self.table_cell(cell, in_head=True) for cell in head_rows[0]))
+            body_rows = [*head_rows[1:], *body_rows]
+        rows = tuple(model.TableRow(tuple(self.table_cell(cell) for cell in row)) for row in body_rows)
+        if not rows:
+            self.warn(piece, "left out a table with no rows", "import.dropped")
+            return
+        self.add(model.Table(caption, head, rows, loc=self.where(piece)), piece)
+
+    def _caption_from_paragraph_before(self, piece: Piece) -> model.Inlines:
+        """A table without a caption: the short paragraph just before it, or "Table N"; a warning either way."""
+        container = self._current_blocks()
+        last = container[-1] if container else None
+        if (isinstance(last, model.Paragraph) and self.last_role == "paragraph"
+                and len(model.plain_text(last.content)) <= 150):
+            container.pop()
+            self.warn(piece, f"a table has no caption, so the paragraph before it, “{model.plain_text(last.content)}”, "
+                      "is taken as its caption; check it names the table", "import.guessed")
+            return last.content
+        self.warn(piece, f"a table has no caption, so it is captioned “Table {self.table_number}”; give it a caption "
+                  "that says what it shows", "import.guessed")
+        return (model.Text(f"Table {self.table_number}"),)
+
+    def _current_blocks(self) -> list:
+        box = self.box
+        if isinstance(box, _Box):
+            return box.subsection[1] if box.subsection is not None else box.blocks
+        if isinstance(box, _Challenge):
+            return box.intro if not box.items else []
+        if self.sections:
+            return self.sections[-1].content
+        return []
+
+    def table_cell(self, blocks: list, in_head: bool = False) -> model.TableCell:
+        """A cell: one paragraph is inline content, more (or a list) are blocks; "Table Heading" in a row is a row header."""
+        styles = {ast.style_of(block) for block in blocks} | {block.get("_style") for block in blocks}
+        header = not in_head and bool(styles & self.HEADER_CELL_STYLES)
+        paragraphs, out = [], []
+        for block in blocks:
+            inner = block["c"][1] if block["t"] == "Div" and ast.para_inlines(block) is None else [block]
+            for child in inner:
+                if child["t"] in ("BulletList", "OrderedList"):
+                    out.append(self.read_list(child))
+                    continue
+                inlines = ast.para_inlines(child)
+                if inlines is None:
+                    self.inline_reader.dropped.append(f"a {child['t']} inside a table cell")
+                    continue
+                content = self.inlines(inlines)
+                if content:
+                    paragraphs.append(content)
+                    out.append(model.Paragraph(content))
+        if len(out) == 1 and paragraphs:
+            return model.TableCell(paragraphs[0], header=header)
+        return model.TableCell((), tuple(out), header=header)
 
     # --- challenges ---------------------------------------------------------------
 
@@ -585,7 +661,7 @@ class Assembler:
 
 BLOCK_NAMES = {
     "CodeBlock": "a code block", "RawBlock": "raw markup", "LineBlock": "a block of lines (poetry)",
-    "Table": "a table (tables are not a block kind yet)", "Div": "an unnamed group of blocks",
+"Div": "an unnamed group of blocks",
 }
 
 

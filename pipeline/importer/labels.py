@@ -86,7 +86,7 @@ class LabelReader:
         if kind == "Div":
             return self.div(block)
         if kind == "Table":
-            self.emit("unknown", block, data={"what": "a table (tables are not a block kind yet)"})
+            self.emit("table", block)
             return 1
         if kind == "Figure":  # pandoc's figure: a picture with a caption, or (HTML) anything in <figure>
             attr, caption, body = block["c"]

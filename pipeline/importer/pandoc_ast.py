@@ -131,6 +131,28 @@ def para_inlines(block: dict) -> list | None:
     return None
 
 
+def table_caption(table: dict) -> list:
+    """The inlines of a Table's caption (its long caption's paragraphs, run together)."""
+    out: list = []
+    for block in table["c"][1][1]:
+        inlines = para_inlines(block)
+        if inlines:
+            if out:
+                out.append({"t": "Space"})
+            out.extend(inlines)
+    return out
+
+
+def table_rows(table: dict) -> tuple[list, list]:
+    """(head rows, body rows) of a Table, each row a list of cells, each cell its list of blocks."""
+    def cells(row) -> list:
+        return [cell[4] for cell in row[1]]
+
+    head = [cells(row) for row in table["c"][3][1]]
+    body = [cells(row) for section in table["c"][4] for row in (*section[2], *section[3])]
+    return head, body
+
+
 def anchors(inlines) -> list[str]:
     """Bookmark names at a paragraph (pandoc keeps the ones a link points to)."""
     found = []

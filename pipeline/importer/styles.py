@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from . import pandoc_ast as ast
-from .assemble import Piece
+from .assemble import INHERIT, Piece
 
 KIND_OF_BOX = {
     "Guidance Box": "guidance",
@@ -37,7 +37,7 @@ ROLE_OF_STYLE = {
     "TOC Heading": "skip", "Council Name": "skip", "Contact Box": "skip", "Contact Heading": "skip",
     "Title": "skip", "Subtitle": "skip",
 }
-TABLE_ROLES = {"QuizTable": "quiz", "AnswerSpace": "answer-space"}
+TABLE_ROLES = {"QuizTable": "quiz", "AnswerSpace": "answer-space", "WorkbookTable": "table"}
 TOC_PLACEHOLDER = "The table of contents appears here when fields are updated"
 CYCLE_NOTE = re.compile(r"^Then the cycle starts again at “.*”\.$")
 ANSWER_HEAD = re.compile(r"^(?P<value>True|False)(?: \((?P<qualifier>[^)]*)\))? – ", re.DOTALL)
@@ -102,6 +102,10 @@ def pieces(blocks: list[dict]) -> list[Piece]:
                 out.append(Piece("quiz", block, kind="challenge", data={"statements": _statements(block)}))
             elif role == "answer-space":
                 out.append(Piece("answer-space", block, kind="challenge"))
+            elif role == "table":
+                # Outside a box the caption is the table's own; in a box it is the box-styled line before it.
+                captioned = bool(ast.table_caption(block))
+                out.append(Piece("table", block, kind=None if captioned else INHERIT))
             else:
                 out.append(Piece("unknown", block, data={"what": "a table (tables are not a block kind yet)"}))
             continue
