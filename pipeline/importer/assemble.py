@@ -347,9 +347,14 @@ class Assembler:
         raw_items = block["c"][1] if ordered else block["c"]
         items = []
         for blocks in raw_items:
+            children = [grand for child in blocks for grand in _undiv(child)]
+            paragraphs = sum(1 for child in children if ast.para_inlines(child) is not None)
+            if paragraphs > 1 or any(child["t"] == "Table" for child in children):
+                items.append(self.read_step(children))  # a numbered step with paragraphs (issue 12)
+                continue
             content: list = []
             sublists = []
-            for child in blocks:
+            for child in children:
                 if child["t"] in ("BulletList", "OrderedList"):
                     sublists.append(self.read_list(child))
                 else:
@@ -362,6 +367,26 @@ class Assembler:
                     content.extend(inlines)
             items.append(model.ListItem(self.inlines(content), tuple(sublists)))
         return model.ListBlock(tuple(items), ordered=ordered)
+
+    def read_step(self, children: list) -> model.ListItem:
+        """An item holding blocks: its paragraphs, lists and tables, in order."""
+        out: list = []
+        for child in children:
+            if child["t"] in ("BulletList", "OrderedList"):
+                out.append(self.read_list(child))
+            elif child["t"] == "Table":
+                table = self.build_table(child, self.inlines(ast.table_caption(child)) or None, None)
+                if table is not None:
+                    out.append(table)
+            else:
+                inlines = ast.para_inlines(child)
+                if inlines is None:
+                    self.inline_reader.dropped.append(f"a {child['t']} inside a list item")
+                    continue
+                content = self.inlines(inlines)
+                if content:
+                    out.append(model.Paragraph(content))
+        return model.ListItem((), blocks=tuple(out))
 
     # --- tables (issue 12) --------------------------------------------------------------
 
@@ -376,10 +401,13 @@ class Assembler:
             caption = pending[1]["caption"]  # in a box: the caption line the renderer writes before the table
             self.pending = None
         self.flush()
+        table = self.build_table(piece.block, caption, piece)
+        if table is not None:
+            self.add(table, piece)
+
+    def build_table(self, block: dict, caption: model.Inlines | None, piece: Piece | None) -> model.Table | None:
         self.table_number += 1
-        if caption is None:
-            caption = self._caption_from_paragraph_before(piece)
-        head_rows, body_rows = ast.table_rows(piece.block)
+        head_rows, body_rows = ast.table_rows(block)
         head = None
         if head_rows:
             head = model.TableRow(tuple(self.table_cell(cell, in_head=True) for cell in head_rows[0]))
@@ -387,12 +415,14 @@ class Assembler:
         rows = tuple(model.TableRow(tuple(self.table_cell(cell) for cell in row)) for row in body_rows)
         if not rows:
             self.warn(piece, "left out a table with no rows", "import.dropped")
-            return
-        self.add(model.Table(caption, head, rows, loc=self.where(piece)), piece)
+            return None
+        if caption is None:
+            caption = self._caption_from_paragraph_before(piece)
+        return model.Table(caption, head, rows, loc=self.where(piece))
 
-    def _caption_from_paragraph_before(self, piece: Piece) -> model.Inlines:
+    def _caption_from_paragraph_before(self, piece: Piece | None) -> model.Inlines:
         """A table without a caption: the short paragraph just before it, or "Table N"; a warning either way."""
-        container = self._current_blocks()
+        container = self._current_blocks() if piece is not None else []  # a table in a step: no paragraph to take
         last = container[-1] if container else None
         if (isinstance(last, model.Paragraph) and self.last_role == "paragraph"
                 and len(model.plain_text(last.content)) <= 150):
@@ -663,6 +693,13 @@ BLOCK_NAMES = {
     "CodeBlock": "a code block", "RawBlock": "raw markup", "LineBlock": "a block of lines (poetry)",
 "Div": "an unnamed group of blocks",
 }
+
+
+def _undiv(block: dict) -> list[dict]:
+    """A styled Div holding several blocks, as its blocks (docx+styles wraps paragraphs one by one)."""
+    if block["t"] == "Div" and "custom-style" in ast.attr_pairs(block["c"][0]) and len(block["c"][1]) > 1:
+        return list(block["c"][1])
+    return [block]
 
 
 def _key(text: str) -> str:

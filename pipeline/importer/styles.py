@@ -61,7 +61,7 @@ def pieces(blocks: list[dict]) -> list[Piece]:
     out: list[Piece] = []
     box_kind: str | None = None
     in_contact = False
-    for block in blocks:
+    for block in join_steps(blocks):
         kind = block["t"]
         style = ast.style_of(block)
         if kind == "Header":
@@ -131,6 +131,60 @@ def pieces(blocks: list[dict]) -> list[Piece]:
         else:
             out.append(Piece("unknown", block))
     return out
+
+
+CONTINUE_STYLES = ("List Continue", "List Continue 2", "List Continue 3")
+
+
+def join_steps(blocks: list[dict]) -> list[dict]:
+    """Put numbered steps back together: pandoc ends a Word list at each step's continuation.
+
+    The renderer (render/docx/tables.py) writes a step as its numbered first paragraph, then
+    "List Continue" paragraphs, deeper lists and tables; pandoc reads those as blocks after a
+    one-item list, and the next step as a new list starting at the next number. A run of such
+    blocks between two parts of one list, or one opening with a continuation paragraph after
+    the list's last item, goes back into the item before it.
+    """
+    out: list[dict] = []
+    index = 0
+    while index < len(blocks):
+        block = blocks[index]
+        index += 1
+        if block["t"] != "OrderedList" or _first_item_style(block) not in ("List Number", "List Number 2", "List Number 3"):
+            out.append(block)
+            continue
+        style = _first_item_style(block)
+        items = [list(item) for item in block["c"][1]]
+        while True:
+            run = []
+            look = index
+            while look < len(blocks) and _continues_a_step(blocks[look], style):
+                run.append(blocks[look])
+                look += 1
+            following = blocks[look] if look < len(blocks) else None
+            if (following is not None and following["t"] == "OrderedList" and _first_item_style(following) == style
+                    and following["c"][0][0] == len(items) + 1):
+                items[-1].extend(run)
+                items.extend(list(item) for item in following["c"][1])
+                index = look + 1
+                continue
+            if run and ast.style_of(run[0]) in CONTINUE_STYLES:
+                items[-1].extend(run)
+                index = look
+            break
+        out.append({**block, "c": [block["c"][0], items]})
+    return out
+
+
+def _continues_a_step(block: dict, style: str) -> bool:
+    if ast.style_of(block) in CONTINUE_STYLES:
+        return True
+    if block["t"] == "Table":
+        return ast.style_of(block) == "WorkbookTable"
+    if block["t"] in ("BulletList", "OrderedList"):
+        first = _first_item_style(block) or ""
+        return first[-1:].isdigit() and first[-1:] > (style[-1:] if style[-1:].isdigit() else "1")
+    return False
 
 
 def _box_paragraph(block: dict, kind: str) -> Piece:
