@@ -26,6 +26,7 @@ from . import labels, markdown, pandoc_ast as ast, styles
 from .assemble import Assembler
 from .pandoc import read
 from .word_parts import read_facts
+from ..render.docx.answers import CORRECT_OPTIONS_PROPERTY, DRAWING_LINES_PROPERTY
 from ..render.docx.publication import ARTICLE_PROPERTY, RIGHTS_PROPERTY
 
 IMAGE_DIR = "images"
@@ -67,6 +68,14 @@ def import_document(path: Path, workbook_id: str | None, work_dir: Path) -> Impo
                                           f"the first line “{ast.text(title)}” is taken as the workbook's title; "
                                           "check it is right", "import.guessed"))
         pieces = pieces[1:]
+    facts = read_facts(document.parts)
+    correct = facts.properties.get(CORRECT_OPTIONS_PROPERTY)
+    if correct is not None:
+        assembler.correct_options = [[int(n) for n in part.split() if n.isdigit()] for part in correct.split(";")]
+    assembler.answer_heights = facts.answer_heights
+    drawing_lines = facts.properties.get(DRAWING_LINES_PROPERTY)
+    if drawing_lines is not None:
+        assembler.drawing_lines = [int(part) if part.strip().isdigit() else None for part in drawing_lines.split(";")]
     assembler.feed(pieces)
     sections = assembler.finish()
     if assembler.errors:
@@ -82,7 +91,6 @@ def import_document(path: Path, workbook_id: str | None, work_dir: Path) -> Impo
         raise UserError(error(SourceLocation(name), "has no text to import (no headings or paragraphs were found)",
                               "import.empty"))
     title_inlines = assembler.inlines(title) if title is not None else (model.Text(path.stem.replace("-", " ").replace("_", " ")),)
-    facts = read_facts(document.parts)
     publisher = model.plain_text(assembler.meta.get("publisher")) or None
     meta_node = model.Meta(
         title=title_inlines,

@@ -99,9 +99,11 @@ def pieces(blocks: list[dict]) -> list[Piece]:
         if kind == "Table":
             role = TABLE_ROLES.get(style or "")
             if role == "quiz":
-                out.append(Piece("quiz", block, kind="challenge", data={"statements": _statements(block)}))
+                out.append(_answer_table(block))
             elif role == "answer-space":
-                out.append(Piece("answer-space", block, kind="challenge"))
+                head_rows, _ = ast.table_rows(block)
+                label = ast.text(head_rows[0][0]) if head_rows and head_rows[0] else ""
+                out.append(Piece("answer-space", block, kind="challenge", data={"drawing": label == "Your drawing"}))
             elif role == "table":
                 # Outside a box the caption is the table's own; in a box it is the box-styled line before it.
                 captioned = bool(ast.table_caption(block))
@@ -240,6 +242,24 @@ def _first_item_style(block: dict) -> str | None:
     return None
 
 
+def _answer_table(table: dict) -> Piece:
+    """A QuizTable: true/false statements, a choice's options, a checklist or a rating scale, told by its head row."""
+    head_rows, body_rows = ast.table_rows(table)
+    headings = [ast.text(cell) for cell in head_rows[0]] if head_rows else []
+    first_cells = []
+    for row in body_rows:
+        inlines = [node for block in (row[0] if row else []) for node in (ast.para_inlines(block) or [])]
+        anchor = next((ast.bookmark_id(a) for a in ast.anchors(inlines)), None)
+        first_cells.append((inlines, anchor))
+    if headings == ["Option", "Your choice"]:  # render/docx/answers.py's head rows
+        return Piece("choice", table, kind="challenge", data={"options": first_cells})
+    if headings == ["", "Done"]:
+        return Piece("checklist", table, kind="challenge", data={"checks": first_cells})
+    if headings[:1] == ["Statement"] and headings != ["Statement", "True", "False"]:
+        return Piece("rating-scale", table, kind="challenge", data={"levels": headings[1:], "statements": first_cells})
+    return Piece("quiz", table, kind="challenge", data={"statements": _statements(table)})
+
+
 def _statements(table: dict) -> list[tuple[list, str | None]]:
     """The statements of a quiz table: the first cell of each body row, less its "(answer)" link."""
     statements = []
@@ -278,5 +298,6 @@ def _quiz_answers(block: dict) -> Piece:
         value, qualifier = (match.group("value") == "True", match.group("qualifier")) if match else (True, None)
         explanation = _after_dash(rest) if match else rest
         answers.append({"statement_id": statement_id, "statement": statement, "value": value,
-                        "qualifier": qualifier, "explanation": explanation})
+                        "qualifier": qualifier, "explanation": explanation,
+                        "after_dash": _after_dash(rest)})  # a choice's answer: "Blue; Rain – explanation"
     return Piece("quiz-answers", block, data={"answers": answers})
