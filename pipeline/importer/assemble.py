@@ -420,12 +420,20 @@ class Assembler:
 
     def build_table(self, block: dict, caption: model.Inlines | None, piece: Piece | None) -> model.Table | None:
         self.table_number += 1
-        head_rows, body_rows = ast.table_rows(block)
+        head_rows, body_rows, row_heads = ast.table_parts(block)
         head = None
         if head_rows:
             head = model.TableRow(tuple(self.table_cell(cell, in_head=True) for cell in head_rows[0]))
+            row_heads = [0] * (len(head_rows) - 1) + row_heads
             body_rows = [*head_rows[1:], *body_rows]
-        rows = tuple(model.TableRow(tuple(self.table_cell(cell) for cell in row)) for row in body_rows)
+        bold_first = ast.style_of(block) is None and len(body_rows) > 1 and all(
+            row and _all_bold(row[0]) for row in body_rows)
+        if bold_first and not any(row_heads):
+            row_heads = [1] * len(body_rows)  # an author's table: a first column all in bold is its row headers
+            self.warn(piece, "the bold first column of a table is read as its row headers; check it is right", "import.guessed")
+        rows = tuple(model.TableRow(tuple(
+            _as_header(self.table_cell(cell), column < heads) for column, cell in enumerate(row)))
+            for row, heads in zip(body_rows, row_heads))
         if not rows:
             self.warn(piece, "left out a table with no rows", "import.dropped")
             return None
@@ -850,6 +858,19 @@ def _choice_prompt(prompt: model.Inlines) -> tuple[model.Inlines, str]:
                 select = value
                 break
     return tuple(item for item in items if not (isinstance(item, model.Text) and not item.text)), select
+
+
+def _all_bold(blocks: list) -> bool:
+    inlines = [node for block in blocks for node in (ast.para_inlines(block) or [])]
+    return bool(inlines) and ast.only_styled(inlines, {"Strong"}, tags=("Strong",))
+
+
+def _as_header(cell: model.TableCell, header: bool) -> model.TableCell:
+    if not header or cell.header:
+        return cell
+    # A row header's text is the header itself: the bold that marked it goes.
+    content = cell.content[0].content if len(cell.content) == 1 and isinstance(cell.content[0], model.Strong) else cell.content
+    return model.TableCell(content, cell.blocks, header=True)
 
 
 def _undiv(block: dict) -> list[dict]:

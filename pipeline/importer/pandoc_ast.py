@@ -145,12 +145,22 @@ def table_caption(table: dict) -> list:
 
 def table_rows(table: dict) -> tuple[list, list]:
     """(head rows, body rows) of a Table, each row a list of cells, each cell its list of blocks."""
+    head, body, _ = table_parts(table)
+    return head, body
+
+
+def table_parts(table: dict) -> tuple[list, list, list[int]]:
+    """Head rows, body rows, and for each body row how many of its first cells are row headers (HTML's <th>)."""
     def cells(row) -> list:
         return [cell[4] for cell in row[1]]
 
     head = [cells(row) for row in table["c"][3][1]]
-    body = [cells(row) for section in table["c"][4] for row in (*section[2], *section[3])]
-    return head, body
+    body, row_heads = [], []
+    for section in table["c"][4]:
+        for row in (*section[2], *section[3]):
+            body.append(cells(row))
+            row_heads.append(section[1])
+    return head, body, row_heads
 
 
 def anchors(inlines) -> list[str]:
