@@ -22,6 +22,8 @@ ROOT = Path(__file__).resolve().parent.parent
 WORKBOOKS = {
     "commissioning-services": ROOT / "source" / "commissioning-services" / "workbook.xml",
     "kitchen-sink": ROOT / "tests" / "fixtures" / "kitchen-sink" / "workbook.xml",
+    "scrutiny-skills": ROOT / "tests" / "fixtures" / "series" / "workbook.xml",
+    "answers": ROOT / "tests" / "fixtures" / "answers" / "workbook.xml",
 }
 TIMEOUT = 120
 
