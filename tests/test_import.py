@@ -752,3 +752,120 @@ def pandoc_lines(ast_json: dict) -> list[int]:
     from pipeline.importer import pandoc_ast
 
     return [block["_line"] for block in pandoc_ast.unwrap_blocks(ast_json["blocks"])]
+
+
+# --- tables and steps from an author's documents (issue 12's kinds) ---------------------------
+
+AUTHOR_TABLES_MARKDOWN = """\
+# Tables
+
+Who does what.
+
+| Role | Does |
+|------|------|
+| Chair | Leads |
+
+: Roles in scrutiny
+
+| A | B |
+|---|---|
+| 1 | 2 |
+
+A grid to fill in
+
+| C | D |
+|---|---|
+| 3 | 4 |
+
+1. **Read the papers.**
+
+   Give yourself time.
+
+2. A plain step
+"""
+
+
+def test_an_authors_markdown_tables_get_captions_and_numbered_paragraphs_become_steps(tmp_path):
+    source = tmp_path / "tables.md"
+    source.write_text(AUTHOR_TABLES_MARKDOWN, encoding="utf-8")
+    done = run_pipeline("import", source.name, "-o", "out/workbook.xml", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.splitlines()[:2] == [
+        "tables.md:12: warning: in “Tables”, paragraph 3: a table has no caption, so it is captioned “Table 2”; give it "
+        "a caption that says what it shows [import.guessed]",
+        "tables.md:18: warning: in “Tables”, paragraph 5: a table has no caption, so the paragraph before it, “A grid to "
+        "fill in”, is taken as its caption; check it names the table [import.guessed]",
+    ]
+    paragraph, first, second, third, steps = load_source(tmp_path / "out" / "workbook.xml").workbook.sections[0].content
+    assert model.plain_text(paragraph.content) == "Who does what."
+    assert [model.plain_text(table.caption) for table in (first, second, third)] == [
+        "Roles in scrutiny", "Table 2", "A grid to fill in"]
+    assert [model.plain_text(cell.content) for cell in first.head.cells] == ["Role", "Does"]
+    assert [model.plain_text(cell.content) for cell in first.rows[0].cells] == ["Chair", "Leads"]
+    assert steps.ordered
+    step, plain = steps.items
+    assert [model.plain_text(block.content) for block in step.blocks] == ["Read the papers.", "Give yourself time."]
+    assert (plain.blocks, model.plain_text(plain.content)) == ((), "A plain step")
+
+
+def test_an_authors_word_table_gets_its_head_row_row_headers_and_a_caption(tmp_path):
+    document = docx.Document()
+    document.add_heading("Grid", 0)
+    document.add_heading("Skills", 1)
+    document.add_paragraph("A self-assessment grid")
+    table = document.add_table(rows=3, cols=2)
+    for r, row in enumerate([("Skill", "Confident"), ("Asking", "Yes"), ("Listening", "No")]):
+        for c, text in enumerate(row):
+            table.cell(r, c).paragraphs[0].add_run(text).bold = c == 0 and r > 0
+    document.save(tmp_path / "grid.docx")
+    done = run_pipeline("import", "grid.docx", "-o", "out/workbook.xml", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.splitlines()[:2] == [
+        "grid.docx: warning: in “Skills”, paragraph 2: the bold first column of a table is read as its row headers; "
+        "check it is right [import.guessed]",
+        "grid.docx: warning: in “Skills”, paragraph 2: a table has no caption, so the paragraph before it, “A "
+        "self-assessment grid”, is taken as its caption; check it names the table [import.guessed]",
+    ]
+    table, = load_source(tmp_path / "out" / "workbook.xml").workbook.sections[0].content
+    assert model.plain_text(table.caption) == "A self-assessment grid"
+    assert [(model.plain_text(c.content), c.header) for c in table.head.cells] == [("Skill", False), ("Confident", False)]
+    assert [[(model.plain_text(c.content), c.header) for c in row.cells] for row in table.rows] == [
+        [("Asking", True), ("Yes", False)], [("Listening", True), ("No", False)]]
+
+
+# --- what the Word page does not show rides in custom document properties --------------------
+
+def custom_properties(path: Path) -> dict[str, str]:
+    from lxml import etree
+
+    with zipfile.ZipFile(path) as archive:
+        root = etree.fromstring(archive.read("docProps/custom.xml"))
+    return {prop.get("name"): "".join(prop.itertext()) for prop in root}
+
+
+def test_the_correct_options_drawing_lines_and_article_are_custom_properties_not_text(built_docx):
+    answers = custom_properties(built_docx["answers"])
+    assert answers == {"Correct options": "1; 1 3", "Drawing space lines": "10"}
+    assert custom_properties(built_docx["commissioning-services"]) == {"Publisher article": "the"}
+    text = "\n".join(p.text for p in docx.Document(str(built_docx["answers"])).paragraphs)
+    assert "Correct options" not in text and "Drawing space lines" not in text
+
+
+def test_without_the_properties_the_first_option_is_marked_correct_with_a_warning(tmp_path, built_docx):
+    empty = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Properties xmlns="http://schemas.openxmlformats.org/'
+             b'officeDocument/2006/custom-properties" xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"/>')
+    path = word_package(tmp_path, "bare.docx", {"docProps/custom.xml": empty}, built_docx["answers"])
+    done = run_pipeline("import", path.name, "-o", "out/workbook.xml", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    guesses = [line for line in done.stderr.splitlines() if "is correct" in line]
+    assert guesses == [
+        "bare.docx: warning: in “Practise”, paragraph 6: the document does not say which option of “Which stage comes "
+        "first?” is correct, so the first is marked correct; check it [import.guessed]",
+        "bare.docx: warning: in “Practise”, paragraph 8: the document does not say which option of “Which of these are "
+        "roles of a scrutiny committee?” is correct, so the first is marked correct; check it [import.guessed]",
+    ]
+    workbook = load_source(tmp_path / "out" / "workbook.xml").workbook
+    choices = [node for node in model.walk(workbook) if isinstance(node, model.Choice)]
+    assert [[option.correct for option in choice.options] for choice in choices] == [[True, False, False], [True, False, False]]
+    drawing = next(q for q in model.walk(workbook) if isinstance(q, model.Question) and q.space == "drawing")
+    assert drawing.lines is None  # the box's height (12 cm) hides lines under 17
