@@ -916,3 +916,20 @@ def test_the_last_two_known_differences_are_exactly_what_comes_back_differently(
     result = load_source(tmp_path / "back" / "workbook.xml").workbook.sections[0].content
     assert as_word_keeps_it(result) == as_word_keeps_it(expected)
     assert as_word_keeps_it(result) != as_word_keeps_it(original)
+
+
+def test_an_authors_word_numbered_items_with_list_continue_paragraphs_are_steps(tmp_path):
+    document = docx.Document()
+    document.add_heading("Steps", 0)
+    document.add_heading("Preparing", 1)
+    document.add_paragraph("Read the papers.", style="List Number")
+    document.add_paragraph("Give yourself time.", style="List Continue")
+    document.add_paragraph("Agree the lines.", style="List Number")
+    document.add_paragraph("Meet beforehand.", style="List Continue")
+    document.save(tmp_path / "steps.docx")
+    done = run_pipeline("import", "steps.docx", "-o", "out/workbook.xml", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    steps, = load_source(tmp_path / "out" / "workbook.xml").workbook.sections[0].content
+    assert steps.ordered
+    assert [[model.plain_text(block.content) for block in item.blocks] for item in steps.items] == [
+        ["Read the papers.", "Give yourself time."], ["Agree the lines.", "Meet beforehand."]]

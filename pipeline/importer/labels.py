@@ -216,7 +216,9 @@ class LabelReader:
 
 
 def pieces(blocks: list[dict]) -> list[Piece]:
-    return LabelReader().read(flatten_styles(blocks))
+    from .styles import join_steps  # Word's List Continue paragraphs under numbered items are steps, by style
+
+    return LabelReader().read(flatten_styles(join_steps(blocks)))
 
 
 def flatten_styles(blocks: list[dict]) -> list[dict]:
