@@ -933,3 +933,28 @@ def test_an_authors_word_numbered_items_with_list_continue_paragraphs_are_steps(
     assert steps.ordered
     assert [[model.plain_text(block.content) for block in item.blocks] for item in steps.items] == [
         ["Read the papers.", "Give yourself time."], ["Agree the lines.", "Meet beforehand."]]
+
+
+def test_a_reference_document_with_custom_properties_keeps_them_and_gains_ours():
+    from types import SimpleNamespace
+
+    from docx.opc.packuri import PackURI
+    from docx.opc.part import Part
+
+    from pipeline.render.docx.publication import CUSTOM_PROPERTIES_RELATIONSHIP, CUSTOM_PROPERTIES_TYPE, set_publication_properties
+
+    document = docx.Document(str(ROOT / "templates" / "docx" / "reference.docx"))
+    theirs = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Properties xmlns="http://schemas.openxmlformats.org/'
+              b'officeDocument/2006/custom-properties" xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">'
+              b'<property fmtid="{D5CDD505-2E9C-101B-9397-08002B2CF9AE}" pid="2" name="Department"><vt:lpwstr>Training</vt:lpwstr>'
+              b'</property></Properties>')
+    package = document.part.package
+    part = Part(PackURI("/docProps/custom.xml"), CUSTOM_PROPERTIES_TYPE, theirs, package)
+    package.relate_to(part, CUSTOM_PROPERTIES_RELATIONSHIP)
+    workbook = load_source(WORKBOOKS["scrutiny-skills"]).workbook
+    set_publication_properties(document, SimpleNamespace(workbook=workbook), {"Correct options": "1"})
+    assert [p.partname for p in package.iter_parts()].count("/docProps/custom.xml") == 1
+    from lxml import etree
+
+    names = [(prop.get("pid"), prop.get("name")) for prop in etree.fromstring(part.blob)]
+    assert names == [("2", "Department"), ("3", "Rights"), ("4", "Publisher article"), ("5", "Correct options")]

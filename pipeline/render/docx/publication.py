@@ -69,5 +69,26 @@ def set_publication_properties(document: WordDocument, doc: Document, extra: dic
             f'xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">{entries}</Properties>'
         )
         package = document.part.package
+        existing = next((part for part in package.iter_parts() if part.partname == "/docProps/custom.xml"), None)
+        if existing is not None:
+            # A brand's reference document with custom properties of its own: keep them, ours after.
+            _merge_into(existing, custom)
+            return
         part = Part(PackURI("/docProps/custom.xml"), CUSTOM_PROPERTIES_TYPE, xml.encode("utf-8"), package)
         package.relate_to(part, CUSTOM_PROPERTIES_RELATIONSHIP)
+
+
+def _merge_into(part, custom: dict[str, str]) -> None:
+    from lxml import etree
+
+    namespace = "http://schemas.openxmlformats.org/officeDocument/2006/custom-properties"
+    vt = "http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"
+    root = etree.fromstring(part.blob, etree.XMLParser(resolve_entities=False, no_network=True))
+    for old in [prop for prop in root if prop.get("name") in custom]:
+        root.remove(old)
+    pid = max([int(prop.get("pid", "1")) for prop in root] + [1])
+    for name, value in custom.items():
+        pid += 1
+        prop = etree.SubElement(root, f"{{{namespace}}}property", fmtid=CUSTOM_FMTID, pid=str(pid), name=name)
+        etree.SubElement(prop, f"{{{vt}}}lpwstr").text = value
+    part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
