@@ -856,22 +856,22 @@ def test_the_correct_options_drawing_lines_and_article_are_custom_properties_not
     assert "Correct options" not in text and "Drawing space lines" not in text
 
 
-def test_without_the_properties_the_first_option_is_marked_correct_with_a_warning(tmp_path, built_docx):
+def test_without_the_properties_the_answers_or_else_the_first_option_say_which_is_correct(tmp_path, built_docx):
     empty = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Properties xmlns="http://schemas.openxmlformats.org/'
              b'officeDocument/2006/custom-properties" xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"/>')
-    path = word_package(tmp_path, "bare.docx", {"docProps/custom.xml": empty}, built_docx["answers"])
+    path = word_package(tmp_path, "bare.docx", {"docProps/custom.xml": empty}, built_docx["kitchen-sink"])
     done = run_pipeline("import", path.name, "-o", "out/workbook.xml", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
-    guesses = [line for line in done.stderr.splitlines() if "is correct" in line]
+    guesses = [line for line in done.stderr.splitlines() if "correct" in line]
     assert guesses == [
-        "bare.docx: warning: in “Practise”, paragraph 6: the document does not say which option of “Which stage comes "
-        "first?” is correct, so the first is marked correct; check it [import.guessed]",
-        "bare.docx: warning: in “Practise”, paragraph 8: the document does not say which option of “Which of these are "
-        "roles of a scrutiny committee?” is correct, so the first is marked correct; check it [import.guessed]",
+        "bare.docx: warning: in “Ways to answer”, paragraph 3: the document does not say which options of “Which "
+        "colour is the sky?” are correct, so those its answer names are marked correct; check them [import.guessed]",
+        "bare.docx: warning: in “Ways to answer”, paragraph 5: the document does not say which option of “Which of these "
+        "are wet?” is correct, so the first is marked correct; check it [import.guessed]",
     ]
     workbook = load_source(tmp_path / "out" / "workbook.xml").workbook
     choices = [node for node in model.walk(workbook) if isinstance(node, model.Choice)]
-    assert [[option.correct for option in choice.options] for choice in choices] == [[True, False, False], [True, False, False]]
+    assert [[option.correct for option in choice.options] for choice in choices] == [[True, False], [True, False, False]]
     drawing = next(q for q in model.walk(workbook) if isinstance(q, model.Question) and q.space == "drawing")
     assert drawing.lines is None  # the box's height (12 cm) hides lines under 17
 

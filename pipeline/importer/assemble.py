@@ -9,7 +9,7 @@ block kind is one role, one handler, and a line in the reader that recognises it
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable
 
 from .. import model
@@ -132,6 +132,9 @@ class Assembler:
         self.answer_heights: tuple[int | None, ...] = ()
         self.choice_number = 0
         self.prompt_anchor: str | None = None
+        self.unsure_choices: dict[str, Problem] = {}  # choice id -> the warning that its first option was guessed
+        self.named_correct: dict[str, list[str]] = {}  # choice id -> the options its answer names as correct
+        self.choice_places: dict[str, str] = {}  # choice id -> where it was ("in “…”, paragraph N")
         self.answer_space_number = 0
         self.drawing_lines: list[int | None] | None = None
         self.drawing_number = 0
@@ -236,7 +239,32 @@ class Assembler:
         self.close_box()
         while self.sections:
             self.close_section()
+        if self.named_correct:
+            self.top = [self._mark_named_correct(section) for section in self.top]
+        self.problems.extend(problem for choice_id, problem in self.unsure_choices.items()
+                             if choice_id not in self.named_correct)
         return self.top
+
+    def _mark_named_correct(self, node):
+        """Choices whose answer names their correct options (and no property did): mark those options."""
+        if isinstance(node, model.Choice) and node.id in self.named_correct:
+            names = {_key(name) for name in self.named_correct[node.id]}
+            options = tuple(replace(option, correct=_key(model.plain_text(option.content)) in names) for option in node.options)
+            if any(option.correct for option in options):
+                self.problems.append(warning(node.loc, f"{self.choice_places[node.id]}: the document does not say which "
+                                             f"options of “{model.plain_text(node.prompt)}” are correct, so those its "
+                                             "answer names are marked correct; check them", "import.guessed"))
+                return replace(node, options=options)
+            self.named_correct.pop(node.id)
+            return node
+        if isinstance(node, (model.Section, model.Box, model.Subsection, model.Challenge, model.Quiz)):
+            changes = {}
+            for name in ("content", "blocks", "items", "intro", "choices"):
+                value = getattr(node, name, None)
+                if isinstance(value, tuple):
+                    changes[name] = tuple(self._mark_named_correct(child) for child in value)
+            return replace(node, **changes)
+        return node
 
     # --- containers -----------------------------------------------------------------
 
@@ -565,11 +593,14 @@ class Assembler:
         if self.correct_options is not None and self.choice_number < len(self.correct_options):
             correct = self.correct_options[self.choice_number]
         self.choice_number += 1
+        choice_id = self.ids.claim(anchor) or self.ids.fresh(model.plain_text(prompt), "choice")
         if not correct:
             correct = [1]
-            self.warn(piece, f"the document does not say which option of “{model.plain_text(prompt)}” is correct, so "
-                      "the first is marked correct; check it", "import.guessed")
-        choice_id = self.ids.claim(anchor) or self.ids.fresh(model.plain_text(prompt), "choice")
+            # Reported at the end, unless the choice's answer names its correct options (quiz_answers).
+            self.choice_places[choice_id] = self.place()
+            self.unsure_choices[choice_id] = warning(
+                self.where(piece), f"{self.place()}: the document does not say which option of “{model.plain_text(prompt)}” "
+                "is correct, so the first is marked correct; check it", "import.guessed")
         choice = model.Choice(choice_id, prompt, tuple(
             model.Option(option_id, content, correct=number in correct)
             for number, (option_id, content) in enumerate(options, start=1)), select=select, loc=self.where(piece))
@@ -656,6 +687,8 @@ class Assembler:
         for number, answer in enumerate(piece.data["answers"]):
             statement = answer.get("statement_id")
             if statement in choice_ids:
+                if statement in self.unsure_choices and answer.get("named"):
+                    self.named_correct[statement] = answer["named"]
                 answers.append(model.ChoiceAnswer(statement, self.inlines(answer.get("after_dash", answer["explanation"])),
                                                   loc=self.where(piece)))
                 continue

@@ -232,6 +232,18 @@ def _after_dash(inlines: list) -> list:
     return inlines
 
 
+def _before_dash(inlines: list) -> list[str]:
+    """The option names a choice's answer starts with ("Blue; Rain – …"), as render/docx/answers.py writes them."""
+    head = []
+    for node in inlines:
+        if node["t"] == "Str" and node["c"].startswith("–"):
+            break
+        head.append(node)
+    else:
+        return []
+    return [name.strip() for name in ast.text(head).split(";") if name.strip()]
+
+
 def _first_item_style(block: dict) -> str | None:
     items = block["c"][1] if block["t"] == "OrderedList" else block["c"]
     for item in items:
@@ -299,5 +311,6 @@ def _quiz_answers(block: dict) -> Piece:
         explanation = _after_dash(rest) if match else rest
         answers.append({"statement_id": statement_id, "statement": statement, "value": value,
                         "qualifier": qualifier, "explanation": explanation,
-                        "after_dash": _after_dash(rest)})  # a choice's answer: "Blue; Rain – explanation"
+                        "after_dash": _after_dash(rest),  # a choice's answer: "Blue; Rain – explanation"
+                        "named": _before_dash(rest)})
     return Piece("quiz-answers", block, data={"answers": answers})
