@@ -22,6 +22,8 @@ ROOT = Path(__file__).resolve().parent.parent
 WORKBOOKS = {
     "commissioning-services": ROOT / "source" / "commissioning-services" / "workbook.xml",
     "kitchen-sink": ROOT / "tests" / "fixtures" / "kitchen-sink" / "workbook.xml",
+    "scrutiny-skills": ROOT / "tests" / "fixtures" / "series" / "workbook.xml",
+    "answers": ROOT / "tests" / "fixtures" / "answers" / "workbook.xml",
 }
 TIMEOUT = 120
 
@@ -58,7 +60,8 @@ def imported(built_docx, tmp_path_factory) -> dict[str, tuple[Path, subprocess.C
 # What Word cannot carry, so what the round trip cannot give back; each is applied to the
 # original before comparing, so anything else that differs fails the test.
 KNOWN_DIFFERENCES = (
-    "ids come from titles (sections, challenges, quizzes, figures, videos) or are left to resolve (boxes, "
+    "ids come from titles (sections, challenges, quizzes, figures, videos, tables, choices and options, checklists "
+    "and checks, scales and their statements) or are left to resolve (boxes, "
     "paragraphs, lists...), except those a link points to (quiz statements, reference targets), which Word "
     "keeps as bookmarks",
     "a link without an address is plain text in Word, so it comes back as text",
@@ -67,6 +70,10 @@ KNOWN_DIFFERENCES = (
     "the date is not in Word",
     "a box title the same as its label (a Useful links box titled 'Useful links') comes back as no title",
     "an image file is named after its figure (images/<figure id>.png); its bytes are the same",
+    "a table cell or a list item holding one paragraph (<cell><p>…</p></cell>) comes back as inline text "
+    "(<cell>…</cell>): Word shows them alike",
+    "a checklist's or a rating scale's prompt worded as Word's own prompt for one without ('Tick each one you have "
+    "done', 'Rate each statement') comes back as no prompt",
 )
 LINKED_IDS = {"reflect"}  # the reference targets of the two workbooks: Word keeps them
 LABELS = {"useful-links": "Useful links", "guidance": "Guidance", "tip": "Hints and tips", "case-study": "Case study"}
@@ -185,7 +192,7 @@ def test_round_trip_differences_are_the_listed_ones(imported, built_docx):
     original_png = ROOT / "tests" / "fixtures" / "kitchen-sink" / "images" / "bar-chart.png"
     assert (target.parent / figure.image.src).read_bytes() == original_png.read_bytes()
     assert result.meta.date is None
-    assert len(KNOWN_DIFFERENCES) == 7
+    assert len(KNOWN_DIFFERENCES) == 9
 
 
 # --- an author's Word document and Markdown file --------------------------------------------
@@ -750,3 +757,204 @@ def pandoc_lines(ast_json: dict) -> list[int]:
     from pipeline.importer import pandoc_ast
 
     return [block["_line"] for block in pandoc_ast.unwrap_blocks(ast_json["blocks"])]
+
+
+# --- tables and steps from an author's documents (issue 12's kinds) ---------------------------
+
+AUTHOR_TABLES_MARKDOWN = """\
+# Tables
+
+Who does what.
+
+| Role | Does |
+|------|------|
+| Chair | Leads |
+
+: Roles in scrutiny
+
+| A | B |
+|---|---|
+| 1 | 2 |
+
+A grid to fill in
+
+| C | D |
+|---|---|
+| 3 | 4 |
+
+1. **Read the papers.**
+
+   Give yourself time.
+
+2. A plain step
+"""
+
+
+def test_an_authors_markdown_tables_get_captions_and_numbered_paragraphs_become_steps(tmp_path):
+    source = tmp_path / "tables.md"
+    source.write_text(AUTHOR_TABLES_MARKDOWN, encoding="utf-8")
+    done = run_pipeline("import", source.name, "-o", "out/workbook.xml", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.splitlines()[:2] == [
+        "tables.md:12: warning: in “Tables”, paragraph 3: a table has no caption, so it is captioned “Table 2”; give it "
+        "a caption that says what it shows [import.guessed]",
+        "tables.md:18: warning: in “Tables”, paragraph 5: a table has no caption, so the paragraph before it, “A grid to "
+        "fill in”, is taken as its caption; check it names the table [import.guessed]",
+    ]
+    paragraph, first, second, third, steps = load_source(tmp_path / "out" / "workbook.xml").workbook.sections[0].content
+    assert model.plain_text(paragraph.content) == "Who does what."
+    assert [model.plain_text(table.caption) for table in (first, second, third)] == [
+        "Roles in scrutiny", "Table 2", "A grid to fill in"]
+    assert [model.plain_text(cell.content) for cell in first.head.cells] == ["Role", "Does"]
+    assert [model.plain_text(cell.content) for cell in first.rows[0].cells] == ["Chair", "Leads"]
+    assert steps.ordered
+    step, plain = steps.items
+    assert [model.plain_text(block.content) for block in step.blocks] == ["Read the papers.", "Give yourself time."]
+    assert (plain.blocks, model.plain_text(plain.content)) == ((), "A plain step")
+
+
+def test_an_authors_word_table_gets_its_head_row_row_headers_and_a_caption(tmp_path):
+    document = docx.Document()
+    document.add_heading("Grid", 0)
+    document.add_heading("Skills", 1)
+    document.add_paragraph("A self-assessment grid")
+    table = document.add_table(rows=3, cols=2)
+    for r, row in enumerate([("Skill", "Confident"), ("Asking", "Yes"), ("Listening", "No")]):
+        for c, text in enumerate(row):
+            table.cell(r, c).paragraphs[0].add_run(text).bold = c == 0 and r > 0
+    document.save(tmp_path / "grid.docx")
+    done = run_pipeline("import", "grid.docx", "-o", "out/workbook.xml", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.splitlines()[:2] == [
+        "grid.docx: warning: in “Skills”, paragraph 2: the bold first column of a table is read as its row headers; "
+        "check it is right [import.guessed]",
+        "grid.docx: warning: in “Skills”, paragraph 2: a table has no caption, so the paragraph before it, “A "
+        "self-assessment grid”, is taken as its caption; check it names the table [import.guessed]",
+    ]
+    table, = load_source(tmp_path / "out" / "workbook.xml").workbook.sections[0].content
+    assert model.plain_text(table.caption) == "A self-assessment grid"
+    assert [(model.plain_text(c.content), c.header) for c in table.head.cells] == [("Skill", False), ("Confident", False)]
+    assert [[(model.plain_text(c.content), c.header) for c in row.cells] for row in table.rows] == [
+        [("Asking", True), ("Yes", False)], [("Listening", True), ("No", False)]]
+
+
+# --- what the Word page does not show rides in custom document properties --------------------
+
+def custom_properties(path: Path) -> dict[str, str]:
+    from lxml import etree
+
+    with zipfile.ZipFile(path) as archive:
+        root = etree.fromstring(archive.read("docProps/custom.xml"))
+    return {prop.get("name"): "".join(prop.itertext()) for prop in root}
+
+
+def test_the_correct_options_drawing_lines_and_article_are_custom_properties_not_text(built_docx):
+    answers = custom_properties(built_docx["answers"])
+    assert answers == {"Correct options": "1; 1 3", "Drawing space lines": "10"}
+    assert custom_properties(built_docx["commissioning-services"]) == {"Publisher article": "the"}
+    text = "\n".join(p.text for p in docx.Document(str(built_docx["answers"])).paragraphs)
+    assert "Correct options" not in text and "Drawing space lines" not in text
+
+
+def test_without_the_properties_the_answers_or_else_the_first_option_say_which_is_correct(tmp_path, built_docx):
+    empty = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Properties xmlns="http://schemas.openxmlformats.org/'
+             b'officeDocument/2006/custom-properties" xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"/>')
+    path = word_package(tmp_path, "bare.docx", {"docProps/custom.xml": empty}, built_docx["kitchen-sink"])
+    done = run_pipeline("import", path.name, "-o", "out/workbook.xml", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    guesses = [line for line in done.stderr.splitlines() if "correct" in line]
+    assert guesses == [
+        "bare.docx: warning: in “Ways to answer”, paragraph 3: the document does not say which options of “Which "
+        "colour is the sky?” are correct, so those its answer names are marked correct; check them [import.guessed]",
+        "bare.docx: warning: in “Ways to answer”, paragraph 5: the document does not say which option of “Which of these "
+        "are wet?” is correct, so the first is marked correct; check it [import.guessed]",
+    ]
+    workbook = load_source(tmp_path / "out" / "workbook.xml").workbook
+    choices = [node for node in model.walk(workbook) if isinstance(node, model.Choice)]
+    assert [[option.correct for option in choice.options] for choice in choices] == [[True, False], [True, False, False]]
+    drawing = next(q for q in model.walk(workbook) if isinstance(q, model.Question) and q.space == "drawing")
+    assert drawing.lines is None  # the box's height (12 cm) hides lines under 17
+
+
+DIFFERENCES_SOURCE = """\
+<?xml version="1.0" encoding="UTF-8"?>
+<workbook id="differences" version="1.0.0" lang="en-GB" format-version="1.0">
+  <meta><title>Differences</title></meta>
+  <section id="one">
+    <title>One</title>
+    <table><caption>A grid</caption><row><cell><p>One paragraph</p></cell><cell>Text</cell></row></table>
+    <list type="number"><item><p>A step of one paragraph</p></item></list>
+    <challenge id="tick">
+      <checklist id="ticks"><prompt>Tick each one you have done</prompt><check id="read">I have read it</check></checklist>
+      <rating-scale id="rate"><prompt>Rate each statement</prompt><level>Low</level><level>High</level>
+        <statement id="rate-one">Reading</statement></rating-scale>
+    </challenge>
+  </section>
+</workbook>
+"""
+
+
+def test_the_last_two_known_differences_are_exactly_what_comes_back_differently(tmp_path):
+    source = tmp_path / "source" / "workbook.xml"
+    source.parent.mkdir()
+    source.write_text(DIFFERENCES_SOURCE, encoding="utf-8")
+    assert run_pipeline("build", source, "--format", "docx", "--out", tmp_path / "build", cwd=ROOT).returncode == 0
+    built = tmp_path / "build" / "differences" / "default" / "differences.docx"
+    done = run_pipeline("import", built, "-o", tmp_path / "back" / "workbook.xml", cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    original = load_source(source).workbook.sections[0].content
+    table, steps, challenge = original
+    checklist, scale = challenge.items
+    cell = table.rows[0].cells[0]
+    expected = (
+        dataclasses.replace(table, rows=(model.TableRow((dataclasses.replace(cell, content=cell.blocks[0].content, blocks=()),
+                                                          table.rows[0].cells[1])),)),
+        dataclasses.replace(steps, items=(model.ListItem(steps.items[0].blocks[0].content),)),
+        dataclasses.replace(challenge, items=(dataclasses.replace(checklist, prompt=None),
+                                              dataclasses.replace(scale, prompt=None))),
+    )
+    result = load_source(tmp_path / "back" / "workbook.xml").workbook.sections[0].content
+    assert as_word_keeps_it(result) == as_word_keeps_it(expected)
+    assert as_word_keeps_it(result) != as_word_keeps_it(original)
+
+
+def test_an_authors_word_numbered_items_with_list_continue_paragraphs_are_steps(tmp_path):
+    document = docx.Document()
+    document.add_heading("Steps", 0)
+    document.add_heading("Preparing", 1)
+    document.add_paragraph("Read the papers.", style="List Number")
+    document.add_paragraph("Give yourself time.", style="List Continue")
+    document.add_paragraph("Agree the lines.", style="List Number")
+    document.add_paragraph("Meet beforehand.", style="List Continue")
+    document.save(tmp_path / "steps.docx")
+    done = run_pipeline("import", "steps.docx", "-o", "out/workbook.xml", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    steps, = load_source(tmp_path / "out" / "workbook.xml").workbook.sections[0].content
+    assert steps.ordered
+    assert [[model.plain_text(block.content) for block in item.blocks] for item in steps.items] == [
+        ["Read the papers.", "Give yourself time."], ["Agree the lines.", "Meet beforehand."]]
+
+
+def test_a_reference_document_with_custom_properties_keeps_them_and_gains_ours():
+    from types import SimpleNamespace
+
+    from docx.opc.packuri import PackURI
+    from docx.opc.part import Part
+
+    from pipeline.render.docx.publication import CUSTOM_PROPERTIES_RELATIONSHIP, CUSTOM_PROPERTIES_TYPE, set_publication_properties
+
+    document = docx.Document(str(ROOT / "templates" / "docx" / "reference.docx"))
+    theirs = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Properties xmlns="http://schemas.openxmlformats.org/'
+              b'officeDocument/2006/custom-properties" xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">'
+              b'<property fmtid="{D5CDD505-2E9C-101B-9397-08002B2CF9AE}" pid="2" name="Department"><vt:lpwstr>Training</vt:lpwstr>'
+              b'</property></Properties>')
+    package = document.part.package
+    part = Part(PackURI("/docProps/custom.xml"), CUSTOM_PROPERTIES_TYPE, theirs, package)
+    package.relate_to(part, CUSTOM_PROPERTIES_RELATIONSHIP)
+    workbook = load_source(WORKBOOKS["scrutiny-skills"]).workbook
+    set_publication_properties(document, SimpleNamespace(workbook=workbook), {"Correct options": "1"})
+    assert [p.partname for p in package.iter_parts()].count("/docProps/custom.xml") == 1
+    from lxml import etree
+
+    names = [(prop.get("pid"), prop.get("name")) for prop in etree.fromstring(part.blob)]
+    assert names == [("2", "Department"), ("3", "Rights"), ("4", "Publisher article"), ("5", "Correct options")]

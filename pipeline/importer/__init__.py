@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import shutil
 import tempfile
 from dataclasses import dataclass, replace
@@ -24,6 +25,9 @@ from ..resolve import slugify
 from . import labels, markdown, pandoc_ast as ast, styles
 from .assemble import Assembler
 from .pandoc import read
+from .word_parts import read_facts
+from ..render.docx.answers import CORRECT_OPTIONS_PROPERTY, DRAWING_LINES_PROPERTY
+from ..render.docx.publication import ARTICLE_PROPERTY, RIGHTS_PROPERTY
 
 IMAGE_DIR = "images"
 IMAGE_TYPES = {".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp"}
@@ -64,6 +68,14 @@ def import_document(path: Path, workbook_id: str | None, work_dir: Path) -> Impo
                                           f"the first line “{ast.text(title)}” is taken as the workbook's title; "
                                           "check it is right", "import.guessed"))
         pieces = pieces[1:]
+    facts = read_facts(document.parts)
+    correct = facts.properties.get(CORRECT_OPTIONS_PROPERTY)
+    if correct is not None:
+        assembler.correct_options = [[int(n) for n in part.split() if n.isdigit()] for part in correct.split(";")]
+    assembler.answer_heights = facts.answer_heights
+    drawing_lines = facts.properties.get(DRAWING_LINES_PROPERTY)
+    if drawing_lines is not None:
+        assembler.drawing_lines = [int(part) if part.strip().isdigit() else None for part in drawing_lines.split(";")]
     assembler.feed(pieces)
     sections = assembler.finish()
     if assembler.errors:
@@ -79,11 +91,14 @@ def import_document(path: Path, workbook_id: str | None, work_dir: Path) -> Impo
         raise UserError(error(SourceLocation(name), "has no text to import (no headings or paragraphs were found)",
                               "import.empty"))
     title_inlines = assembler.inlines(title) if title is not None else (model.Text(path.stem.replace("-", " ").replace("_", " ")),)
+    publisher = model.plain_text(assembler.meta.get("publisher")) or None
     meta_node = model.Meta(
         title=title_inlines,
         subtitle=assembler.inlines(_meta_inlines(meta.get("subtitle"))) if meta.get("subtitle") else None,
         summary=assembler.meta.get("summary") or None,
-        publisher=model.plain_text(assembler.meta.get("publisher")) or None,
+        publisher=publisher,
+        publisher_article=facts.properties.get(ARTICLE_PROPERTY) if publisher else None,
+        **_publication_details(assembler.details, facts),
     )
     wb_id = workbook_id or slugify(model.plain_text(title_inlines))
     workbook = model.Workbook(wb_id, "1.0.0", meta_node, tuple(sections), lang=_meta_text(meta.get("lang")) or "en-GB",
@@ -91,6 +106,27 @@ def import_document(path: Path, workbook_id: str | None, work_dir: Path) -> Impo
     workbook = _unresolved_refs_as_text(workbook, assembler)
     workbook, images = _images(workbook, document.media_dir, path.parent, name)
     return Imported(workbook, images, assembler.problems)
+
+
+def _publication_details(details: list[str], facts) -> dict:
+    """The title page's "By …", "ISBN …", "Reference …" and rights lines (render/docx/publication.py) as Meta fields."""
+    authors: tuple[str, ...] = ()
+    identifiers: list[model.Identifier] = []
+    rights = None
+    for line in details:
+        if line.startswith("By ") and not authors and not identifiers:
+            names = line[3:]
+            core = facts.authors
+            if core and (core[0] if len(core) == 1 else f"{', '.join(core[:-1])} and {core[-1]}") == names:
+                authors = core  # the core properties keep each name whole (one with a comma or an "and")
+            else:
+                authors = tuple(name for name in re.split(r", | and ", names) if name)
+        elif line.startswith(("ISBN ", "Reference ")) and rights is None:
+            scheme, value = line.split(" ", 1)
+            identifiers.append(model.Identifier("isbn" if scheme == "ISBN" else "reference", value))
+        else:
+            rights = facts.properties.get(RIGHTS_PROPERTY) or line
+    return {"authors": authors, "identifiers": tuple(identifiers), "rights": rights}
 
 
 def _unresolved_refs_as_text(workbook: model.Workbook, assembler: Assembler) -> model.Workbook:

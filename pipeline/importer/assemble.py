@@ -9,7 +9,7 @@ block kind is one role, one handler, and a line in the reader that recognises it
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable
 
 from .. import model
@@ -101,6 +101,8 @@ class _Challenge:
     intro: list = field(default_factory=list)
     items: list = field(default_factory=list)
     question_open: bool = False  # the last question may still take a list
+    spaced: bool = False  # the last question has its answer space (one without is a prompt)
+    open_quiz: bool = False  # the last item is a quiz a following choice belongs to
 
 
 class Assembler:
@@ -119,10 +121,23 @@ class Assembler:
         self.pending: tuple | None = None  # a quote, definitions or figure being gathered
         self.preamble: list = []  # blocks before the first heading
         self.paragraph_number = 0
+        self.table_number = 0
         self.last_role = ""
         self.meta: dict[str, model.Inlines] = {}
+        self.details: list[str] = []  # the title page's publication details (publication.py's lines)
         self.images: list[tuple[str, str]] = []  # (pandoc image path, alt)
         self.quizzes: list[model.Quiz] = []
+        # What word_parts.py read beside pandoc: each choice's correct option numbers, each answer space's height.
+        self.correct_options: list[list[int]] | None = None
+        self.answer_heights: tuple[int | None, ...] = ()
+        self.choice_number = 0
+        self.prompt_anchor: str | None = None
+        self.unsure_choices: dict[str, Problem] = {}  # choice id -> the warning that its first option was guessed
+        self.named_correct: dict[str, list[str]] = {}  # choice id -> the options its answer names as correct
+        self.choice_places: dict[str, str] = {}  # choice id -> where it was ("in “…”, paragraph N")
+        self.answer_space_number = 0
+        self.drawing_lines: list[int | None] | None = None
+        self.drawing_number = 0
         self.HANDLERS: dict[str, Callable[[Piece], None]] = {
             "heading": self.heading,
             "label": self.label,
@@ -133,6 +148,10 @@ class Assembler:
             "answer-space": self.answer_space,
             "quiz": self.quiz,
             "quiz-answers": self.quiz_answers,
+            "table": self.table,
+            "choice": self.choice,
+            "checklist": self.checklist,
+            "rating-scale": self.rating_scale,
             "quote": self.quote,
             "attribution": self.attribution,
             "definitions": self.definitions,
@@ -190,7 +209,7 @@ class Assembler:
             if piece.role not in STRUCTURE_ROLES:
                 self.enter(piece)
             if piece.role not in ("quote", "attribution", "definition-term", "definition", "caption",
-                                  "figure-description", "diagram-part", "cycle-note", "figure-image", "list", "skip"):
+                                  "figure-description", "diagram-part", "cycle-note", "figure-image", "list", "skip", "table"):
                 self.flush()
             handler(piece)
             dropped = self.inline_reader.dropped
@@ -220,7 +239,32 @@ class Assembler:
         self.close_box()
         while self.sections:
             self.close_section()
+        if self.named_correct:
+            self.top = [self._mark_named_correct(section) for section in self.top]
+        self.problems.extend(problem for choice_id, problem in self.unsure_choices.items()
+                             if choice_id not in self.named_correct)
         return self.top
+
+    def _mark_named_correct(self, node):
+        """Choices whose answer names their correct options (and no property did): mark those options."""
+        if isinstance(node, model.Choice) and node.id in self.named_correct:
+            names = {_key(name) for name in self.named_correct[node.id]}
+            options = tuple(replace(option, correct=_key(model.plain_text(option.content)) in names) for option in node.options)
+            if any(option.correct for option in options):
+                self.problems.append(warning(node.loc, f"{self.choice_places[node.id]}: the document does not say which "
+                                             f"options of “{model.plain_text(node.prompt)}” are correct, so those its "
+                                             "answer names are marked correct; check them", "import.guessed"))
+                return replace(node, options=options)
+            self.named_correct.pop(node.id)
+            return node
+        if isinstance(node, (model.Section, model.Box, model.Subsection, model.Challenge, model.Quiz)):
+            changes = {}
+            for name in ("content", "blocks", "items", "intro", "choices"):
+                value = getattr(node, name, None)
+                if isinstance(value, tuple):
+                    changes[name] = tuple(self._mark_named_correct(child) for child in value)
+            return replace(node, **changes)
+        return node
 
     # --- containers -----------------------------------------------------------------
 
@@ -344,9 +388,14 @@ class Assembler:
         raw_items = block["c"][1] if ordered else block["c"]
         items = []
         for blocks in raw_items:
+            children = [grand for child in blocks for grand in _undiv(child)]
+            paragraphs = sum(1 for child in children if ast.para_inlines(child) is not None)
+            if paragraphs > 1 or any(child["t"] == "Table" for child in children):
+                items.append(self.read_step(children))  # a numbered step with paragraphs (issue 12)
+                continue
             content: list = []
             sublists = []
-            for child in blocks:
+            for child in children:
                 if child["t"] in ("BulletList", "OrderedList"):
                     sublists.append(self.read_list(child))
                 else:
@@ -359,6 +408,113 @@ class Assembler:
                     content.extend(inlines)
             items.append(model.ListItem(self.inlines(content), tuple(sublists)))
         return model.ListBlock(tuple(items), ordered=ordered)
+
+    def read_step(self, children: list) -> model.ListItem:
+        """An item holding blocks: its paragraphs, lists and tables, in order."""
+        out: list = []
+        for child in children:
+            if child["t"] in ("BulletList", "OrderedList"):
+                out.append(self.read_list(child))
+            elif child["t"] == "Table":
+                table = self.build_table(child, self.inlines(ast.table_caption(child)) or None, None)
+                if table is not None:
+                    out.append(table)
+            else:
+                inlines = ast.para_inlines(child)
+                if inlines is None:
+                    self.inline_reader.dropped.append(f"a {child['t']} inside a list item")
+                    continue
+                content = self.inlines(inlines)
+                if content:
+                    out.append(model.Paragraph(content))
+        return model.ListItem((), blocks=tuple(out))
+
+    # --- tables (issue 12) --------------------------------------------------------------
+
+    HEADER_CELL_STYLES = frozenset({"Table Heading"})
+
+    def table(self, piece: Piece) -> None:
+        """A table: its caption (its own, a caption line before it, or made up with a warning), head row and rows."""
+        caption = self.inlines(ast.table_caption(piece.block)) or None
+        pending = self.pending
+        if caption is None and pending and pending[0] == "figure" and pending[1].get("caption") and not (
+                pending[1].get("image") or pending[1].get("alt") or pending[1].get("parts")):
+            caption = pending[1]["caption"]  # in a box: the caption line the renderer writes before the table
+            self.pending = None
+        self.flush()
+        table = self.build_table(piece.block, caption, piece)
+        if table is not None:
+            self.add(table, piece)
+
+    def build_table(self, block: dict, caption: model.Inlines | None, piece: Piece | None) -> model.Table | None:
+        self.table_number += 1
+        head_rows, body_rows, row_heads = ast.table_parts(block)
+        head = None
+        if head_rows:
+            head = model.TableRow(tuple(self.table_cell(cell, in_head=True) for cell in head_rows[0]))
+            row_heads = [0] * (len(head_rows) - 1) + row_heads
+            body_rows = [*head_rows[1:], *body_rows]
+        bold_first = ast.style_of(block) is None and len(body_rows) > 1 and all(
+            row and _all_bold(row[0]) for row in body_rows)
+        if bold_first and not any(row_heads):
+            row_heads = [1] * len(body_rows)  # an author's table: a first column all in bold is its row headers
+            self.warn(piece, "the bold first column of a table is read as its row headers; check it is right", "import.guessed")
+        rows = tuple(model.TableRow(tuple(
+            _as_header(self.table_cell(cell), column < heads) for column, cell in enumerate(row)))
+            for row, heads in zip(body_rows, row_heads))
+        if not rows:
+            self.warn(piece, "left out a table with no rows", "import.dropped")
+            return None
+        if caption is None:
+            caption = self._caption_from_paragraph_before(piece)
+        return model.Table(caption, head, rows, loc=self.where(piece))
+
+    def _caption_from_paragraph_before(self, piece: Piece | None) -> model.Inlines:
+        """A table without a caption: the short paragraph just before it, or "Table N"; a warning either way."""
+        container = self._current_blocks() if piece is not None else []  # a table in a step: no paragraph to take
+        last = container[-1] if container else None
+        if (isinstance(last, model.Paragraph) and self.last_role == "paragraph"
+                and len(model.plain_text(last.content)) <= 150):
+            container.pop()
+            self.warn(piece, f"a table has no caption, so the paragraph before it, “{model.plain_text(last.content)}”, "
+                      "is taken as its caption; check it names the table", "import.guessed")
+            return last.content
+        self.warn(piece, f"a table has no caption, so it is captioned “Table {self.table_number}”; give it a caption "
+                  "that says what it shows", "import.guessed")
+        return (model.Text(f"Table {self.table_number}"),)
+
+    def _current_blocks(self) -> list:
+        box = self.box
+        if isinstance(box, _Box):
+            return box.subsection[1] if box.subsection is not None else box.blocks
+        if isinstance(box, _Challenge):
+            return box.intro if not box.items else []
+        if self.sections:
+            return self.sections[-1].content
+        return []
+
+    def table_cell(self, blocks: list, in_head: bool = False) -> model.TableCell:
+        """A cell: one paragraph is inline content, more (or a list) are blocks; "Table Heading" in a row is a row header."""
+        styles = {ast.style_of(block) for block in blocks} | {block.get("_style") for block in blocks}
+        header = not in_head and bool(styles & self.HEADER_CELL_STYLES)
+        paragraphs, out = [], []
+        for block in blocks:
+            inner = block["c"][1] if block["t"] == "Div" and ast.para_inlines(block) is None else [block]
+            for child in inner:
+                if child["t"] in ("BulletList", "OrderedList"):
+                    out.append(self.read_list(child))
+                    continue
+                inlines = ast.para_inlines(child)
+                if inlines is None:
+                    self.inline_reader.dropped.append(f"a {child['t']} inside a table cell")
+                    continue
+                content = self.inlines(inlines)
+                if content:
+                    paragraphs.append(content)
+                    out.append(model.Paragraph(content))
+        if len(out) == 1 and paragraphs:
+            return model.TableCell(paragraphs[0], header=header)
+        return model.TableCell((), tuple(out), header=header)
 
     # --- challenges ---------------------------------------------------------------
 
@@ -375,12 +531,119 @@ class Assembler:
             return
         challenge.items.append(model.Question(self.inlines(piece.inlines), loc=self.where(piece)))
         challenge.question_open = True
+        challenge.spaced = False
+        if piece.data.get("prompt_id") is None:
+            anchor = next((ast.bookmark_id(a) for a in ast.anchors(piece.inlines)), None)
+            piece.data["prompt_id"] = anchor
+        self.prompt_anchor = piece.data["prompt_id"]  # a choice's id is bookmarked on its prompt
         for sublist in piece.data.get("sublists", ()):
             self.list_block(Piece("list", sublist, line=piece.line))
 
     def answer_space(self, piece: Piece) -> None:
-        if isinstance(self.box, _Challenge):
-            self.box.question_open = False
+        height = None
+        if self.answer_space_number < len(self.answer_heights):
+            height = self.answer_heights[self.answer_space_number]
+        self.answer_space_number += 1
+        drawing = bool(piece.data.get("drawing"))
+        drawing_lines = None
+        if drawing:
+            if self.drawing_lines is not None and self.drawing_number < len(self.drawing_lines):
+                drawing_lines = self.drawing_lines[self.drawing_number]
+            self.drawing_number += 1
+        box = self.box
+        if not isinstance(box, _Challenge):
+            return
+        box.question_open = False
+        box.spaced = True
+        box.open_quiz = False  # a question with its own space: a later choice starts a quiz of its own
+        if not box.items or not isinstance(box.items[-1], model.Question):
+            return
+        question = box.items[-1]
+        lines = drawing_lines if drawing else _lines_from_height(height, drawing)
+        if drawing or lines is not None:
+            box.items[-1] = model.Question(question.content, question.sublists, id=question.id,
+                                           space="drawing" if drawing else "text", lines=lines, loc=question.loc)
+
+    def _prompt_before(self, challenge: _Challenge | None, default: str | None = None) -> tuple[model.Inlines | None, str | None]:
+        """The question just before a table of ticks is its prompt (it has no answer space): take it back."""
+        if challenge is None or not challenge.items or challenge.spaced or not isinstance(challenge.items[-1], model.Question):
+            return None, None
+        question = challenge.items.pop()
+        challenge.spaced = True  # the item before it, if a question, had its own space
+        anchor = getattr(self, "prompt_anchor", None)
+        if default is not None and model.plain_text(question.content) == default:
+            return None, anchor
+        return question.content, anchor
+
+    def _tick_rows(self, rows: list, fallback: str) -> list[tuple[str, model.Inlines]]:
+        out = []
+        for raw, anchor in rows:
+            content = self.inlines(raw)
+            out.append((self.ids.claim(anchor) or self.ids.fresh(model.plain_text(content), fallback), content))
+        return out
+
+    def choice(self, piece: Piece) -> None:
+        """A choice (issue 13): its numbered prompt "2. Which …? (choose one)" before it, its options in the table."""
+        challenge = self.box if isinstance(self.box, _Challenge) else None
+        prompt, anchor = self._prompt_before(challenge)
+        prompt = prompt or (model.Text("Choose"),)
+        prompt, select = _choice_prompt(prompt)
+        options = self._tick_rows(piece.data["options"], "option")
+        correct = None
+        if self.correct_options is not None and self.choice_number < len(self.correct_options):
+            correct = self.correct_options[self.choice_number]
+        self.choice_number += 1
+        choice_id = self.ids.claim(anchor) or self.ids.fresh(model.plain_text(prompt), "choice")
+        if not correct:
+            correct = [1]
+            # Reported at the end, unless the choice's answer names its correct options (quiz_answers).
+            self.choice_places[choice_id] = self.place()
+            self.unsure_choices[choice_id] = warning(
+                self.where(piece), f"{self.place()}: the document does not say which option of “{model.plain_text(prompt)}” "
+                "is correct, so the first is marked correct; check it", "import.guessed")
+        choice = model.Choice(choice_id, prompt, tuple(
+            model.Option(option_id, content, correct=number in correct)
+            for number, (option_id, content) in enumerate(options, start=1)), select=select, loc=self.where(piece))
+        if challenge is not None and challenge.open_quiz and isinstance(challenge.items[-1], model.Quiz):
+            quiz = challenge.items[-1]
+            updated = model.Quiz(quiz.id, quiz.statements, prompt=quiz.prompt, choices=(*quiz.choices, choice), loc=quiz.loc)
+            challenge.items[-1] = updated
+            self.quizzes[self.quizzes.index(quiz)] = updated
+            return
+        quiz_prompt, _ = self._prompt_before(challenge)
+        base = f"{model.plain_text(challenge.title)} quiz" if challenge and challenge.title else "quiz"
+        quiz = model.Quiz(self.ids.fresh(base, "quiz"), (), prompt=quiz_prompt, choices=(choice,), loc=self.where(piece))
+        if challenge is not None:
+            challenge.items.append(quiz)
+            challenge.question_open = False
+            challenge.open_quiz = True
+            challenge.spaced = True
+        else:
+            self.add(quiz, piece)
+        self.quizzes.append(quiz)
+
+    def checklist(self, piece: Piece) -> None:
+        challenge = self._challenge(piece)
+        if challenge is None:
+            return
+        prompt, anchor = self._prompt_before(challenge, default="Tick each one you have done")
+        checks = self._tick_rows(piece.data["checks"], "check")
+        checklist_id = self.ids.claim(anchor) or self.ids.fresh(model.plain_text(prompt) or "checklist", "checklist")
+        challenge.items.append(model.Checklist(checklist_id, tuple(model.Check(i, c) for i, c in checks), prompt=prompt,
+                                               loc=self.where(piece)))
+        challenge.spaced, challenge.open_quiz, challenge.question_open = True, False, False
+
+    def rating_scale(self, piece: Piece) -> None:
+        challenge = self._challenge(piece)
+        if challenge is None:
+            return
+        prompt, anchor = self._prompt_before(challenge, default="Rate each statement")
+        statements = self._tick_rows(piece.data["statements"], "statement")
+        scale_id = self.ids.claim(anchor) or self.ids.fresh(model.plain_text(prompt) or "scale", "scale")
+        challenge.items.append(model.RatingScale(
+            scale_id, tuple(model.Level(label) for label in piece.data["levels"]),
+            tuple(model.RatedStatement(i, c) for i, c in statements), prompt=prompt, loc=self.where(piece)))
+        challenge.spaced, challenge.open_quiz, challenge.question_open = True, False, False
 
     def quiz(self, piece: Piece) -> None:
         challenge = self.box if isinstance(self.box, _Challenge) else None
@@ -401,6 +664,8 @@ class Assembler:
         if challenge is not None:
             challenge.items.append(quiz)
             challenge.question_open = False
+            challenge.open_quiz = True
+            challenge.spaced = True
         else:
             self.add(quiz, piece)
         self.quizzes.append(quiz)
@@ -412,11 +677,21 @@ class Assembler:
             for answer in piece.data["answers"]:
                 self.add(model.Paragraph(self.inlines(answer["explanation"])), piece)
             return
-        quiz = quizzes[-1]
+        linked = {answer.get("statement_id") for answer in piece.data["answers"]} - {None}
+        # The quiz the answers are for: the one holding a statement or choice they link to, else the last.
+        quiz = next((q for q in reversed(quizzes) if linked & ({s.id for s in q.statements} | {c.id for c in q.choices})),
+                    quizzes[-1])
         by_text = {_key(model.plain_text(s.content)): s.id for s in quiz.statements}
+        choice_ids = {c.id for c in quiz.choices}
         answers = []
         for number, answer in enumerate(piece.data["answers"]):
             statement = answer.get("statement_id")
+            if statement in choice_ids:
+                if statement in self.unsure_choices and answer.get("named"):
+                    self.named_correct[statement] = answer["named"]
+                answers.append(model.ChoiceAnswer(statement, self.inlines(answer.get("after_dash", answer["explanation"])),
+                                                  loc=self.where(piece)))
+                continue
             if statement is None and answer.get("statement") is not None:
                 statement = by_text.get(_key(ast.text(answer["statement"])))
             if statement is None and number < len(quiz.statements):
@@ -571,6 +846,9 @@ class Assembler:
         self.add(model.Video(self.ids.fresh(model.plain_text(content), "video"), content, href=href, loc=self.where(piece)), piece)
 
     def meta_piece(self, piece: Piece) -> None:
+        if piece.data["field"] == "publication detail":  # several: authors, identifiers, rights, in that order
+            self.details.append(model.plain_text(self.inlines(piece.inlines)))
+            return
         self.meta[piece.data["field"]] = self.inlines(piece.inlines)
 
     def unknown(self, piece: Piece) -> None:
@@ -581,8 +859,58 @@ class Assembler:
 
 BLOCK_NAMES = {
     "CodeBlock": "a code block", "RawBlock": "raw markup", "LineBlock": "a block of lines (poetry)",
-    "Table": "a table (tables are not a block kind yet)", "Div": "an unnamed group of blocks",
+"Div": "an unnamed group of blocks",
 }
+
+
+TWIPS_PER_LINE, ANSWER_HEIGHT, DRAWING_HEIGHT = 400, 1701, 6804  # render/docx/answers.py's sizes
+
+
+def _lines_from_height(height: int | None, drawing: bool) -> int | None:
+    """An answer space's `lines` from its row height: lines × 400 twips, or the usual height (None)."""
+    if height is None or height == (DRAWING_HEIGHT if drawing else ANSWER_HEIGHT):
+        return None
+    if not drawing and height == ANSWER_HEIGHT // 3:
+        return 1
+    return height // TWIPS_PER_LINE if height % TWIPS_PER_LINE == 0 else None
+
+
+CHOICE_HINTS = {" (choose one)": "one", " (choose all that apply)": "many"}
+
+
+def _choice_prompt(prompt: model.Inlines) -> tuple[model.Inlines, str]:
+    """A choice's prompt as written in Word, "2. Which …? (choose one)", less its number and hint; and its select."""
+    items = list(prompt)
+    select = "one"
+    if items and isinstance(items[0], model.Text):
+        items[0] = model.Text(re.sub(r"^\d+\.\s*", "", items[0].text))
+    if items and isinstance(items[-1], model.Text):
+        for hint, value in CHOICE_HINTS.items():
+            if items[-1].text.endswith(hint):
+                items[-1] = model.Text(items[-1].text[: -len(hint)])
+                select = value
+                break
+    return tuple(item for item in items if not (isinstance(item, model.Text) and not item.text)), select
+
+
+def _all_bold(blocks: list) -> bool:
+    inlines = [node for block in blocks for node in (ast.para_inlines(block) or [])]
+    return bool(inlines) and ast.only_styled(inlines, {"Strong"}, tags=("Strong",))
+
+
+def _as_header(cell: model.TableCell, header: bool) -> model.TableCell:
+    if not header or cell.header:
+        return cell
+    # A row header's text is the header itself: the bold that marked it goes.
+    content = cell.content[0].content if len(cell.content) == 1 and isinstance(cell.content[0], model.Strong) else cell.content
+    return model.TableCell(content, cell.blocks, header=True)
+
+
+def _undiv(block: dict) -> list[dict]:
+    """A styled Div holding several blocks, as its blocks (docx+styles wraps paragraphs one by one)."""
+    if block["t"] == "Div" and "custom-style" in ast.attr_pairs(block["c"][0]) and len(block["c"][1]) > 1:
+        return list(block["c"][1])
+    return [block]
 
 
 def _key(text: str) -> str:

@@ -86,8 +86,14 @@ class LabelReader:
         if kind == "Div":
             return self.div(block)
         if kind == "Table":
-            self.emit("unknown", block, data={"what": "a table (tables are not a block kind yet)"})
-            return 1
+            # pandoc Markdown's caption line under a table, ": Caption" or "Table: Caption", which CommonMark
+            # reads as a paragraph of its own
+            caption = _caption_line(following) if following is not None and not ast.table_caption(block) else None
+            if caption is not None:
+                attr, _, *rest = block["c"]
+                block = {**block, "c": [attr, [None, [{"t": "Plain", "c": caption}]], *rest]}
+            self.emit("table", block)
+            return 2 if caption is not None else 1
         if kind == "Figure":  # pandoc's figure: a picture with a caption, or (HTML) anything in <figure>
             attr, caption, body = block["c"]
             caption_inlines = [node for child in caption[1] for node in (ast.para_inlines(child) or [])]
@@ -210,7 +216,9 @@ class LabelReader:
 
 
 def pieces(blocks: list[dict]) -> list[Piece]:
-    return LabelReader().read(flatten_styles(blocks))
+    from .styles import join_steps  # Word's List Continue paragraphs under numbered items are steps, by style
+
+    return LabelReader().read(flatten_styles(join_steps(blocks)))
 
 
 def flatten_styles(blocks: list[dict]) -> list[dict]:
@@ -232,6 +240,27 @@ def flatten_styles(blocks: list[dict]) -> list[dict]:
             block = {**block, "c": flatten_styles(block["c"])}
         out.append(block)
     return out
+
+
+TABLE_CAPTION = re.compile(r"^(?:Table)?:\s+")
+
+
+def _caption_line(block: dict) -> list | None:
+    """The inlines after ": " or "Table: " of a paragraph that is a table's caption, else None."""
+    inlines = ast.para_inlines(block) if block["t"] in ("Para", "Plain") else None
+    if not inlines or not TABLE_CAPTION.match(ast.text(inlines) + " "):
+        return None
+    first = inlines[0]
+    rest = inlines[1:]
+    if first["t"] == "Str" and first["c"] in (":", "Table:"):
+        return [node for node in rest if node["t"] not in ("Space", "SoftBreak")][:1] and _lstrip(rest)
+    return None
+
+
+def _lstrip(inlines: list) -> list:
+    while inlines and inlines[0]["t"] in ("Space", "SoftBreak"):
+        inlines = inlines[1:]
+    return inlines
 
 
 def _matches(words: str, statements: list[str]) -> bool:

@@ -56,6 +56,7 @@ class PandocDocument:
     reader: str
     ast: dict
     media_dir: Path
+    parts: dict = None  # the checked bytes of the package parts word_parts.py reads (docx only)
 
     @property
     def is_markdown(self) -> bool:
@@ -89,7 +90,20 @@ def read(path: Path, media_dir: Path) -> PandocDocument:
         check_text(path, data)
     # pandoc reads the very bytes that were checked (from its standard input), not the file again:
     # a file swapped after the checks cannot reach it.
-    return PandocDocument(path, reader, run_pandoc(path, reader, media_dir, data), media_dir)
+    parts = package_parts(data, WORD_PARTS) if path.suffix.lower() == ".docx" else {}
+    return PandocDocument(path, reader, run_pandoc(path, reader, media_dir, data), media_dir, parts)
+
+
+# What the Word renderer keeps where pandoc does not look: the core and custom document
+# properties, and the document itself (content controls, row heights).
+WORD_PARTS = ("docProps/core.xml", "docProps/custom.xml", "word/document.xml")
+
+
+def package_parts(data: bytes, names: tuple[str, ...]) -> dict[str, bytes]:
+    """The named parts of a package already through check_package (so within its bounds, without DTDs)."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        present = set(archive.namelist())
+        return {name: archive.read(name) for name in names if name in present}
 
 
 def _read_bounded(path: Path) -> bytes:

@@ -131,6 +131,38 @@ def para_inlines(block: dict) -> list | None:
     return None
 
 
+def table_caption(table: dict) -> list:
+    """The inlines of a Table's caption (its long caption's paragraphs, run together)."""
+    out: list = []
+    for block in table["c"][1][1]:
+        inlines = para_inlines(block)
+        if inlines:
+            if out:
+                out.append({"t": "Space"})
+            out.extend(inlines)
+    return out
+
+
+def table_rows(table: dict) -> tuple[list, list]:
+    """(head rows, body rows) of a Table, each row a list of cells, each cell its list of blocks."""
+    head, body, _ = table_parts(table)
+    return head, body
+
+
+def table_parts(table: dict) -> tuple[list, list, list[int]]:
+    """Head rows, body rows, and for each body row how many of its first cells are row headers (HTML's <th>)."""
+    def cells(row) -> list:
+        return [cell[4] for cell in row[1]]
+
+    head = [cells(row) for row in table["c"][3][1]]
+    body, row_heads = [], []
+    for section in table["c"][4]:
+        for row in (*section[2], *section[3]):
+            body.append(cells(row))
+            row_heads.append(section[1])
+    return head, body, row_heads
+
+
 def anchors(inlines) -> list[str]:
     """Bookmark names at a paragraph (pandoc keeps the ones a link points to)."""
     found = []

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from . import pandoc_ast as ast
-from .assemble import Piece
+from .assemble import INHERIT, Piece
 
 KIND_OF_BOX = {
     "Guidance Box": "guidance",
@@ -33,11 +33,11 @@ ROLE_OF_STYLE = {
     "Figure": "figure-image", "caption": "caption", "Caption": "caption", "Image Caption": "caption",
     "Figure Description": "figure-description",
     "Video": "video",
-    "Summary": "meta", "Publisher": "meta",
+    "Summary": "meta", "Publisher": "meta", "Publication Detail": "meta",
     "TOC Heading": "skip", "Council Name": "skip", "Contact Box": "skip", "Contact Heading": "skip",
     "Title": "skip", "Subtitle": "skip",
 }
-TABLE_ROLES = {"QuizTable": "quiz", "AnswerSpace": "answer-space"}
+TABLE_ROLES = {"QuizTable": "quiz", "AnswerSpace": "answer-space", "WorkbookTable": "table"}
 TOC_PLACEHOLDER = "The table of contents appears here when fields are updated"
 CYCLE_NOTE = re.compile(r"^Then the cycle starts again at “.*”\.$")
 ANSWER_HEAD = re.compile(r"^(?P<value>True|False)(?: \((?P<qualifier>[^)]*)\))? – ", re.DOTALL)
@@ -61,7 +61,7 @@ def pieces(blocks: list[dict]) -> list[Piece]:
     out: list[Piece] = []
     box_kind: str | None = None
     in_contact = False
-    for block in blocks:
+    for block in join_steps(blocks):
         kind = block["t"]
         style = ast.style_of(block)
         if kind == "Header":
@@ -75,6 +75,8 @@ def pieces(blocks: list[dict]) -> list[Piece]:
             continue
         if in_contact:
             continue
+        if style and style.lower().startswith("toc "):
+            continue  # the contents list written out at build time (issue 12): made again from the headings
         if style in KIND_OF_LABEL:
             box_kind = KIND_OF_LABEL[style]
             inlines = ast.para_inlines(block) or []
@@ -97,9 +99,15 @@ def pieces(blocks: list[dict]) -> list[Piece]:
         if kind == "Table":
             role = TABLE_ROLES.get(style or "")
             if role == "quiz":
-                out.append(Piece("quiz", block, kind="challenge", data={"statements": _statements(block)}))
+                out.append(_answer_table(block))
             elif role == "answer-space":
-                out.append(Piece("answer-space", block, kind="challenge"))
+                head_rows, _ = ast.table_rows(block)
+                label = ast.text(head_rows[0][0]) if head_rows and head_rows[0] else ""
+                out.append(Piece("answer-space", block, kind="challenge", data={"drawing": label == "Your drawing"}))
+            elif role == "table":
+                # Outside a box the caption is the table's own; in a box it is the box-styled line before it.
+                captioned = bool(ast.table_caption(block))
+                out.append(Piece("table", block, kind=None if captioned else INHERIT))
             else:
                 out.append(Piece("unknown", block, data={"what": "a table (tables are not a block kind yet)"}))
             continue
@@ -125,6 +133,60 @@ def pieces(blocks: list[dict]) -> list[Piece]:
         else:
             out.append(Piece("unknown", block))
     return out
+
+
+CONTINUE_STYLES = ("List Continue", "List Continue 2", "List Continue 3")
+
+
+def join_steps(blocks: list[dict]) -> list[dict]:
+    """Put numbered steps back together: pandoc ends a Word list at each step's continuation.
+
+    The renderer (render/docx/tables.py) writes a step as its numbered first paragraph, then
+    "List Continue" paragraphs, deeper lists and tables; pandoc reads those as blocks after a
+    one-item list, and the next step as a new list starting at the next number. A run of such
+    blocks between two parts of one list, or one opening with a continuation paragraph after
+    the list's last item, goes back into the item before it.
+    """
+    out: list[dict] = []
+    index = 0
+    while index < len(blocks):
+        block = blocks[index]
+        index += 1
+        if block["t"] != "OrderedList" or _first_item_style(block) not in ("List Number", "List Number 2", "List Number 3"):
+            out.append(block)
+            continue
+        style = _first_item_style(block)
+        items = [list(item) for item in block["c"][1]]
+        while True:
+            run = []
+            look = index
+            while look < len(blocks) and _continues_a_step(blocks[look], style):
+                run.append(blocks[look])
+                look += 1
+            following = blocks[look] if look < len(blocks) else None
+            if (following is not None and following["t"] == "OrderedList" and _first_item_style(following) == style
+                    and following["c"][0][0] == len(items) + 1):
+                items[-1].extend(run)
+                items.extend(list(item) for item in following["c"][1])
+                index = look + 1
+                continue
+            if run and ast.style_of(run[0]) in CONTINUE_STYLES:
+                items[-1].extend(run)
+                index = look
+            break
+        out.append({**block, "c": [block["c"][0], items]})
+    return out
+
+
+def _continues_a_step(block: dict, style: str) -> bool:
+    if ast.style_of(block) in CONTINUE_STYLES:
+        return True
+    if block["t"] == "Table":
+        return ast.style_of(block) == "WorkbookTable"
+    if block["t"] in ("BulletList", "OrderedList"):
+        first = _first_item_style(block) or ""
+        return first[-1:].isdigit() and first[-1:] > (style[-1:] if style[-1:].isdigit() else "1")
+    return False
 
 
 def _box_paragraph(block: dict, kind: str) -> Piece:
@@ -170,6 +232,18 @@ def _after_dash(inlines: list) -> list:
     return inlines
 
 
+def _before_dash(inlines: list) -> list[str]:
+    """The option names a choice's answer starts with ("Blue; Rain – …"), as render/docx/answers.py writes them."""
+    head = []
+    for node in inlines:
+        if node["t"] == "Str" and node["c"].startswith("–"):
+            break
+        head.append(node)
+    else:
+        return []
+    return [name.strip() for name in ast.text(head).split(";") if name.strip()]
+
+
 def _first_item_style(block: dict) -> str | None:
     items = block["c"][1] if block["t"] == "OrderedList" else block["c"]
     for item in items:
@@ -178,6 +252,24 @@ def _first_item_style(block: dict) -> str | None:
             if style:
                 return style
     return None
+
+
+def _answer_table(table: dict) -> Piece:
+    """A QuizTable: true/false statements, a choice's options, a checklist or a rating scale, told by its head row."""
+    head_rows, body_rows = ast.table_rows(table)
+    headings = [ast.text(cell) for cell in head_rows[0]] if head_rows else []
+    first_cells = []
+    for row in body_rows:
+        inlines = [node for block in (row[0] if row else []) for node in (ast.para_inlines(block) or [])]
+        anchor = next((ast.bookmark_id(a) for a in ast.anchors(inlines)), None)
+        first_cells.append((inlines, anchor))
+    if headings == ["Option", "Your choice"]:  # render/docx/answers.py's head rows
+        return Piece("choice", table, kind="challenge", data={"options": first_cells})
+    if headings == ["", "Done"]:
+        return Piece("checklist", table, kind="challenge", data={"checks": first_cells})
+    if headings[:1] == ["Statement"] and headings != ["Statement", "True", "False"]:
+        return Piece("rating-scale", table, kind="challenge", data={"levels": headings[1:], "statements": first_cells})
+    return Piece("quiz", table, kind="challenge", data={"statements": _statements(table)})
 
 
 def _statements(table: dict) -> list[tuple[list, str | None]]:
@@ -218,5 +310,7 @@ def _quiz_answers(block: dict) -> Piece:
         value, qualifier = (match.group("value") == "True", match.group("qualifier")) if match else (True, None)
         explanation = _after_dash(rest) if match else rest
         answers.append({"statement_id": statement_id, "statement": statement, "value": value,
-                        "qualifier": qualifier, "explanation": explanation})
+                        "qualifier": qualifier, "explanation": explanation,
+                        "after_dash": _after_dash(rest),  # a choice's answer: "Blue; Rain – explanation"
+                        "named": _before_dash(rest)})
     return Piece("quiz-answers", block, data={"answers": answers})

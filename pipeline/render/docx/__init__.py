@@ -38,6 +38,7 @@ import docx
 from ...brand import Brand
 from ...resolve import Document
 from .package import save_reproducibly, set_properties
+from .answers import import_properties
 from .publication import set_publication_properties
 from .styles import BOX_STYLES, CONTACT_BOX, DEFAULT_REFERENCE, LABEL_STYLES, apply_brand, check_styles, first_font, hex_colour
 from .writer import WordWriter
@@ -55,5 +56,5 @@ def render_docx(doc: Document, brand: Brand, output: Path) -> None:
         apply_brand(document, brand)
     WordWriter(doc, brand, document).write()
     set_properties(document, doc, brand)
-    set_publication_properties(document, doc)
+    set_publication_properties(document, doc, import_properties(doc.workbook))
     save_reproducibly(document, Path(output), doc, brand)

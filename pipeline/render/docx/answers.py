@@ -55,6 +55,31 @@ def choices(writer, node: model.Quiz, ctx: Context) -> None:
         _tick_table(writer, ctx, [_("Option"), _("Your choice")], [80, 20], rows)
 
 
+# A custom document property (publication.py writes it) naming each choice's correct options,
+# which the Word page leaves for the reader to find: per choice in document order, the numbers
+# of its correct options ("1; 1 3"). pipeline/importer reads it back.
+CORRECT_OPTIONS_PROPERTY = "Correct options"
+
+
+# Likewise each drawing question's `lines` (its notes box on screen), which the drawing box's
+# height hides below 17 lines (the box is never under 12 cm): per drawing question, "-" for none.
+DRAWING_LINES_PROPERTY = "Drawing space lines"
+
+
+def import_properties(workbook: model.Workbook) -> dict[str, str]:
+    """The custom document properties the importer needs to give back what the page does not show."""
+    properties = {}
+    choices = [node for node in model.walk(workbook) if isinstance(node, model.Choice)]
+    if choices:
+        properties[CORRECT_OPTIONS_PROPERTY] = "; ".join(
+            " ".join(str(number) for number, option in enumerate(choice.options, start=1) if option.correct)
+            for choice in choices)
+    drawings = [node for node in model.walk(workbook) if isinstance(node, model.Question) and node.space == "drawing"]
+    if drawings:
+        properties[DRAWING_LINES_PROPERTY] = "; ".join(str(q.lines) if q.lines else "-" for q in drawings)
+    return properties
+
+
 def checklist(writer, node: model.Checklist, ctx: Context) -> None:
     writer.pending.append(node.id)
     _ = writer.doc.gettext
