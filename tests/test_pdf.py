@@ -208,10 +208,11 @@ def _quizzes(doc):
 def test_lines_size_the_answer_box(built, source, brand):
     result = built(source, brand)
     heights = {field.name: field.height * 25.4 / 72 for field in result.facts.fields if field.kind == "/Tx"}
-    for question in result.doc.all_questions():
-        if question.space != "drawing":
-            # 6 mm a line and 2 mm more, less the box's border and padding.
-            assert abs(heights[question.id] - ((question.lines or 6) * 6 + 2)) < 3, (question.id, heights[question.id])
+    typed = [question for question in result.doc.all_questions() if question.space != "drawing"]
+    assert typed and set(heights) >= {question.id for question in typed}
+    for question in typed:
+        # 6 mm a line and 2 mm more, less the box's border and padding.
+        assert abs(heights[question.id] - ((question.lines or 6) * 6 + 2)) < 3, (question.id, heights[question.id])
 
 
 def _word_boxes(path: Path) -> list[tuple[int, float, float, str]]:
