@@ -220,13 +220,13 @@ def command_import(args) -> int:
 
 
 def command_build(args) -> int:
-    from .build import build_command
+    from .build_commands import build_command
 
     return build_command(args)
 
 
 def command_build_all(args) -> int:
-    from .build import build_all_command
+    from .build_commands import build_all_command
 
     return build_all_command(args)
 

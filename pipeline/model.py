@@ -11,8 +11,16 @@ study, hints and tips, useful links) are one `Box` with a `kind`.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, fields
 from typing import Iterator, Literal, Union
+
+# The place a node came from, and the table and answer kinds, live in modules of
+# their own; every name stays `model.X`.
+from .model_kinds import (  # noqa: F401  (re-exported)
+    Check, Checklist, Choice, ChoiceAnswer, ChoiceSelect, Level, Option, RatedStatement, RatingScale,
+    Table, TableCell, TableRow,
+)
+from .source_location import SourceLocation, _loc
 
 FORMAT_VERSION = "1.0"
 
@@ -23,29 +31,6 @@ BlockKind = Literal["guidance", "challenge", "case-study", "tip", "useful-links"
 BLOCK_KINDS: tuple[str, ...] = ("guidance", "challenge", "case-study", "tip", "useful-links")
 DiagramLayout = Literal["cycle", "layers", "sequence"]
 QuestionSpace = Literal["text", "drawing"]
-ChoiceSelect = Literal["one", "many"]
-
-
-@dataclass(frozen=True, slots=True)
-class SourceLocation:
-    """Where a node came from: file and line, with column and JSON pointer when known."""
-
-    file: str
-    line: int | None = None
-    column: int | None = None
-    pointer: str | None = None
-
-    def __str__(self) -> str:
-        text = self.file
-        if self.line is not None:
-            text += f":{self.line}"
-            if self.column is not None:
-                text += f":{self.column}"
-        return text
-
-
-def _loc() -> SourceLocation | None:
-    return field(default=None, compare=False, repr=False, kw_only=True)
 
 
 # --- inline content -------------------------------------------------------
@@ -270,36 +255,6 @@ class Challenge:
         return tuple(item for item in self.items if isinstance(item, Question))
 
 
-# --- tables (issue 12) -------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class TableCell:
-    """One cell: inline content, or blocks (paragraphs and lists); `header` makes it a row header."""
-
-    content: Inlines = ()
-    blocks: tuple[Block, ...] = ()
-    header: bool = False
-    loc: SourceLocation | None = _loc()
-
-
-@dataclass(frozen=True, slots=True)
-class TableRow:
-    cells: tuple[TableCell, ...]
-    loc: SourceLocation | None = _loc()
-
-
-@dataclass(frozen=True, slots=True)
-class Table:
-    """A table with a caption, an optional head row (column headers) and its rows."""
-
-    caption: Inlines
-    head: TableRow | None = None
-    rows: tuple[TableRow, ...] = ()
-    id: str | None = None
-    loc: SourceLocation | None = _loc()
-
-
 @dataclass(frozen=True, slots=True)
 class Identifier:
     """A publication identifier: an ISBN (checked) or the publisher's own reference code."""
@@ -308,83 +263,6 @@ class Identifier:
     value: str
     loc: SourceLocation | None = _loc()
 
-
-# --- more ways to answer (issue 13): choices in a quiz, checklists and rating scales in a challenge
-
-
-@dataclass(frozen=True, slots=True)
-class Option:
-    id: str
-    content: Inlines
-    correct: bool = False
-    loc: SourceLocation | None = _loc()
-
-
-@dataclass(frozen=True, slots=True)
-class Choice:
-    """A question of a quiz answered by picking one option ("one") or several ("many"); scored like a statement."""
-
-    id: str
-    prompt: Inlines
-    options: tuple[Option, ...]
-    select: ChoiceSelect = "one"
-    loc: SourceLocation | None = _loc()
-
-    @property
-    def correct_ids(self) -> tuple[str, ...]:
-        return tuple(option.id for option in self.options if option.correct)
-
-
-@dataclass(frozen=True, slots=True)
-class ChoiceAnswer:
-    """The explanation of a choice's answer (the correct options are on the options themselves)."""
-
-    choice: str
-    explanation: Inlines
-    loc: SourceLocation | None = _loc()
-
-
-@dataclass(frozen=True, slots=True)
-class Check:
-    id: str
-    content: Inlines
-    loc: SourceLocation | None = _loc()
-
-
-@dataclass(frozen=True, slots=True)
-class Checklist:
-    """Tick boxes for the learner's own record: nothing is right or wrong, nothing is graded."""
-
-    id: str
-    checks: tuple[Check, ...]
-    prompt: Inlines | None = None
-    loc: SourceLocation | None = _loc()
-
-
-@dataclass(frozen=True, slots=True)
-class Level:
-    label: str
-    loc: SourceLocation | None = _loc()
-
-
-@dataclass(frozen=True, slots=True)
-class RatedStatement:
-    """One statement of a rating scale, rated on the scale's levels (not a quiz statement)."""
-
-    id: str
-    content: Inlines
-    loc: SourceLocation | None = _loc()
-
-
-@dataclass(frozen=True, slots=True)
-class RatingScale:
-    """A self-assessment: each statement rated on the same levels, in order; never graded."""
-
-    id: str
-    levels: tuple[Level, ...]
-    statements: tuple[RatedStatement, ...]
-    prompt: Inlines | None = None
-    loc: SourceLocation | None = _loc()
 
 Block = Union[
     Paragraph, ListBlock, Quote, Definitions, Figure, Video, Subsection, Box, Challenge, Quiz, QuizAnswers,
