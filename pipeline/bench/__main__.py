@@ -95,7 +95,8 @@ def scaled_workbook(source: Path, copies: int, folder: Path) -> Path:
     return path
 
 
-_ID_FIELDS = ("id", "target", "quiz", "statement")
+# Every field that holds an id or names one (ChoiceAnswer.choice names a choice).
+_ID_FIELDS = ("id", "target", "quiz", "statement", "choice")
 
 
 def _rename_ids(node, suffix: str):
