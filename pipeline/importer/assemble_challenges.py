@@ -109,6 +109,10 @@ class ChallengeHandlers:
         quiz_prompt, _ = self._prompt_before(challenge)
         base = f"{model.plain_text(challenge.title)} quiz" if challenge and challenge.title else "quiz"
         quiz = model.Quiz(self.ids.fresh(base, "quiz"), (), prompt=quiz_prompt, choices=(choice,), loc=self.where(piece))
+        self._place_quiz(quiz, challenge, piece)
+
+    def _place_quiz(self, quiz: model.Quiz, challenge, piece: Piece) -> None:
+        """Put a new quiz in its challenge (closing the open question), or where it stands."""
         if challenge is not None:
             challenge.items.append(quiz)
             challenge.question_open = False
@@ -157,14 +161,7 @@ class ChallengeHandlers:
             statement_id = self.ids.claim(anchor) or self.ids.fresh(model.plain_text(content), "statement")
             statements.append(model.Statement(statement_id, content, loc=self.where(piece)))
         quiz = model.Quiz(quiz_id, tuple(statements), prompt=prompt or None, loc=self.where(piece))
-        if challenge is not None:
-            challenge.items.append(quiz)
-            challenge.question_open = False
-            challenge.open_quiz = True
-            challenge.spaced = True
-        else:
-            self.add(quiz, piece)
-        self.quizzes.append(quiz)
+        self._place_quiz(quiz, challenge, piece)
 
     def quiz_answers(self, piece: Piece) -> None:
         quizzes = self.quizzes
